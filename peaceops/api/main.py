@@ -1,0 +1,26 @@
+"""The REST API: each app's router mounted under /api/v1/."""
+
+from ninja import NinjaAPI
+
+from peaceops.accounts.api import router as accounts_router
+from peaceops.api import errors
+from peaceops.api.auth import AUTH
+from peaceops.incidents.api import router as incidents_router
+from peaceops.missions.api import router as missions_router
+
+api = NinjaAPI(
+    title="peaceops API",
+    version="1",
+    description=(
+        "Incidents, missions and areas of the peaceops platform. Authenticate with a bearer "
+        "token (`Authorization: Bearer po_...`) or a browser session. Every list, count and "
+        "aggregate is limited to what the caller may see (missions and clearance). Errors "
+        'share one shape: `{"error": {"code", "message", "fields"}}`.'
+    ),
+    auth=AUTH,
+    urls_namespace="api",
+)
+errors.install(api)
+api.add_router("/", accounts_router)
+api.add_router("/", missions_router)
+api.add_router("/", incidents_router)

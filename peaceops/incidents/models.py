@@ -1,0 +1,264 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from peaceops.core.classification import Classification
+from peaceops.core.geo.points import DatePrecision, LocationPrecision
+from peaceops.core.models import TimestampedModel, VersionedModel
+from peaceops.core.taxonomy import IncidentType, InformationCredibility, SourceReliability
+
+TITLE_MAX = 300
+NARRATIVE_MAX = 20_000
+
+
+class VerificationStatus(models.TextChoices):
+    REPORTED = "reported", _("Reported")
+    UNDER_REVIEW = "under_review", _("Under review")
+    VERIFIED = "verified", _("Verified")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Actor(TimestampedModel):
+    """A party to incidents: armed group, state force, community, the mission itself..."""
+
+    class Kind(models.TextChoices):
+        STATE_FORCES = "state_forces", _("State forces")
+        REBEL_GROUP = "rebel_group", _("Rebel group")
+        MILITIA = "militia", _("Militia")
+        COMMUNAL_GROUP = "communal_group", _("Communal or identity group")
+        POLITICAL_GROUP = "political_group", _("Political group")
+        CIVILIANS = "civilians", _("Civilians")
+        EXTERNAL_FORCES = "external_forces", _("External or other forces")
+        PEACEKEEPERS = "peacekeepers", _("Peacekeepers")
+        UNKNOWN = "unknown", _("Unknown")
+
+    name = models.CharField(max_length=300)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.UNKNOWN)
+    external_source = models.CharField(max_length=40, blank=True)
+    external_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_source", "external_id"],
+                condition=~Q(external_id=""),
+                name="actor_unique_external_id",
+            ),
+            models.UniqueConstraint(
+                fields=["name", "kind"], condition=Q(external_id=""), name="actor_unique_local_name"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Incident(VersionedModel):
+    mission = models.ForeignKey(
+        "missions.Mission", on_delete=models.PROTECT, related_name="incidents"
+    )
+    incident_type = models.CharField(max_length=32, choices=IncidentType.choices)
+    subtype = models.CharField(max_length=32)
+    title = models.CharField(max_length=TITLE_MAX)
+    narrative = models.TextField(blank=True)
+    narrative_language = models.CharField(max_length=10, blank=True)
+
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    date_precision = models.CharField(
+        max_length=8, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    location_precision = models.CharField(
+        max_length=16, choices=LocationPrecision.choices, default=LocationPrecision.EXACT
+    )
+    location_name = models.CharField(max_length=300, blank=True)
+    country_code = models.CharField(max_length=3, blank=True)  # ISO 3166-1 alpha-3, derived
+    admin1 = models.CharField(max_length=200, blank=True)
+    admin2 = models.CharField(max_length=200, blank=True)
+    priogrid_gid = models.PositiveIntegerField(null=True, blank=True)  # derived from the point
+
+    # Totals of the casualty rows (best estimates), kept by the services for fast aggregates.
+    fatalities = models.PositiveIntegerField(default=0)
+    injured = models.PositiveIntegerField(default=0)
+
+    verification_status = models.CharField(
+        max_length=16, choices=VerificationStatus.choices, default=VerificationStatus.REPORTED
+    )
+    rejection_reason = models.TextField(blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    classification = models.CharField(
+        max_length=24, choices=Classification.choices, default=Classification.INTERNAL
+    )
+
+    external_source = models.CharField(max_length=40, blank=True)
+    external_id = models.CharField(max_length=64, blank=True)
+    raw = models.JSONField(null=True, blank=True)  # the original imported record, for audit
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [
+            models.Index(fields=["mission", "-started_at", "-id"], name="incident_mission_time"),
+            models.Index(fields=["-started_at", "-id"], name="incident_time"),
+            models.Index(fields=["latitude", "longitude"], name="incident_point"),
+            models.Index(fields=["priogrid_gid"], name="incident_priogrid"),
+            models.Index(fields=["country_code", "started_at"], name="incident_country_time"),
+            models.Index(fields=["mission", "verification_status"], name="incident_mission_status"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mission", "external_source", "external_id"],
+                condition=~Q(external_id=""),
+                name="incident_unique_external_id",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=F("started_at")),
+                name="incident_end_not_before_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
+                name="incident_point_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.title}"
+
+
+class IncidentActor(models.Model):
+    class Side(models.TextChoices):
+        A = "a", _("Side A")
+        B = "b", _("Side B")
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="actor_links")
+    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="incident_links")
+    side = models.CharField(max_length=1, choices=Side.choices)
+
+    class Meta:
+        ordering = ["side", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident", "actor", "side"], name="incident_actor_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id}:{self.side}:{self.actor_id}"
+
+
+class Casualty(models.Model):
+    class Category(models.TextChoices):
+        PEACEKEEPERS = "peacekeepers", _("Peacekeepers")
+        CIVILIANS = "civilians", _("Civilians (all)")
+        CIVILIANS_WOMEN = "civilians_women", _("Civilians: women")
+        CIVILIANS_CHILDREN = "civilians_children", _("Civilians: children")
+        ARMED_SIDE_A = "armed_side_a", _("Armed actors, side A")
+        ARMED_SIDE_B = "armed_side_b", _("Armed actors, side B")
+        UNKNOWN = "unknown", _("Unknown")
+
+    class Outcome(models.TextChoices):
+        KILLED = "killed", _("Killed")
+        INJURED = "injured", _("Injured")
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="casualties")
+    category = models.CharField(max_length=20, choices=Category.choices)
+    outcome = models.CharField(max_length=8, choices=Outcome.choices)
+    low = models.PositiveIntegerField(null=True, blank=True)
+    best = models.PositiveIntegerField()
+    high = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["outcome", "category"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident", "category", "outcome"], name="casualty_once_per_category"
+            ),
+            models.CheckConstraint(
+                condition=(Q(low__isnull=True) | Q(low__lte=F("best")))
+                & (Q(high__isnull=True) | Q(high__gte=F("best"))),
+                name="casualty_low_best_high_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category} {self.outcome}: {self.best}"
+
+
+# Categories that count towards an incident's totals (women and children are within civilians).
+COUNTED_CATEGORIES = frozenset(
+    {
+        Casualty.Category.PEACEKEEPERS,
+        Casualty.Category.CIVILIANS,
+        Casualty.Category.ARMED_SIDE_A,
+        Casualty.Category.ARMED_SIDE_B,
+        Casualty.Category.UNKNOWN,
+    }
+)
+
+
+class Source(models.Model):
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="sources")
+    position = models.PositiveSmallIntegerField(default=0)
+    name = models.CharField(max_length=300)
+    reference = models.CharField(max_length=1000, blank=True)  # URL or citation
+    published_on = models.DateField(null=True, blank=True)
+    reliability = models.CharField(
+        max_length=1, choices=SourceReliability.choices, default=SourceReliability.F
+    )
+    credibility = models.PositiveSmallIntegerField(
+        choices=InformationCredibility.choices, default=InformationCredibility.CANNOT_JUDGE
+    )
+    excerpt = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IncidentRevision(models.Model):
+    """Append-only history: who changed what, when, with the previous values."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("Created")
+        UPDATED = "updated", _("Updated")
+        REVIEW_STARTED = "review_started", _("Review started")
+        VERIFIED = "verified", _("Verified")
+        REJECTED = "rejected", _("Rejected")
+        REOPENED = "reopened", _("Reopened")
+        IMPORTED = "imported", _("Imported")
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField()
+    action = models.CharField(max_length=16, choices=Action.choices)
+    # {field: [previous value, new value]} in JSON form; lists for casualties/sources/actors.
+    changes = models.JSONField(default=dict)
+    comment = models.TextField(blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["incident", "version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident", "version"], name="revision_once_per_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id} v{self.version} {self.action}"

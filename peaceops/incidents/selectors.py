@@ -1,0 +1,155 @@
+"""The only code that reads incidents for users. Everything starts from `incident_queryset`,
+which applies the access policy, so pages, API, exports, counts and aggregates agree."""
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models.functions import Concat, TruncMonth, TruncWeek
+
+from peaceops.accounts.models import User
+from peaceops.accounts.selectors import access_scope_for_user
+from peaceops.core.access import restrict
+from peaceops.core.errors import NotFound
+from peaceops.core.pagination import Page, keyset_page
+from peaceops.incidents.models import Incident, IncidentActor, IncidentRevision
+
+
+@dataclass(frozen=True)
+class IncidentFilters:
+    mission: str | None = None  # acronym
+    country: str | None = None  # ISO alpha-3
+    incident_type: str | None = None
+    subtype: str | None = None
+    verification_status: str | None = None
+    classification: str | None = None
+    started_from: dt.date | None = None
+    started_to: dt.date | None = None  # inclusive
+    bbox: tuple[float, float, float, float] | None = None  # min_lon, min_lat, max_lon, max_lat
+    text: str | None = None
+
+
+def incident_queryset(*, user: User) -> QuerySet[Incident]:
+    """Every incident the user may see. The single gate for reads."""
+    return restrict(Incident.objects.all(), access_scope_for_user(user))
+
+
+def _filtered(queryset: QuerySet[Incident], filters: IncidentFilters) -> QuerySet[Incident]:
+    if filters.mission:
+        queryset = queryset.filter(mission__acronym__iexact=filters.mission)
+    if filters.country:
+        queryset = queryset.filter(country_code=filters.country.upper())
+    if filters.incident_type:
+        queryset = queryset.filter(incident_type=filters.incident_type)
+    if filters.subtype:
+        queryset = queryset.filter(subtype=filters.subtype)
+    if filters.verification_status:
+        queryset = queryset.filter(verification_status=filters.verification_status)
+    if filters.classification:
+        queryset = queryset.filter(classification=filters.classification)
+    if filters.started_from:
+        start = dt.datetime.combine(filters.started_from, dt.time.min, tzinfo=dt.UTC)
+        queryset = queryset.filter(started_at__gte=start)
+    if filters.started_to:
+        end = dt.datetime.combine(
+            filters.started_to + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC
+        )
+        queryset = queryset.filter(started_at__lt=end)
+    if filters.bbox:
+        min_lon, min_lat, max_lon, max_lat = filters.bbox
+        queryset = queryset.filter(latitude__gte=min_lat, latitude__lte=max_lat)
+        if min_lon <= max_lon:
+            queryset = queryset.filter(longitude__gte=min_lon, longitude__lte=max_lon)
+        else:  # the box crosses the antimeridian
+            queryset = queryset.filter(Q(longitude__gte=min_lon) | Q(longitude__lte=max_lon))
+    if filters.text:
+        for word in filters.text.split()[:8]:
+            queryset = queryset.filter(
+                Q(title__icontains=word)
+                | Q(narrative__icontains=word)
+                | Q(location_name__icontains=word)
+            )
+    return queryset
+
+
+def incident_list(*, user: User, filters: IncidentFilters | None = None) -> QuerySet[Incident]:
+    return _filtered(incident_queryset(user=user), filters or IncidentFilters())
+
+
+def incident_page(
+    *, user: User, filters: IncidentFilters, cursor: str | None, limit: int
+) -> Page[Incident]:
+    queryset = incident_list(user=user, filters=filters).select_related("mission")
+    return keyset_page(queryset, time_field="started_at", cursor=cursor, limit=limit)
+
+
+def incident_count(*, user: User, filters: IncidentFilters | None = None) -> int:
+    return incident_list(user=user, filters=filters).count()
+
+
+def incident_get(*, user: User, pk: int) -> Incident:
+    """One incident with its details, or NotFound when it does not exist or is not visible."""
+    incident = (
+        incident_queryset(user=user)
+        .select_related("mission", "created_by", "reviewed_by")
+        .prefetch_related(
+            "casualties",
+            "sources",
+            Prefetch("actor_links", queryset=IncidentActor.objects.select_related("actor")),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if incident is None:
+        raise NotFound()
+    return incident
+
+
+def incident_revisions(*, user: User, incident: Incident) -> QuerySet[IncidentRevision]:
+    # Re-check visibility so a caller cannot pass in an incident fetched some other way.
+    visible = incident_queryset(user=user).filter(pk=incident.pk)
+    return (
+        IncidentRevision.objects.filter(incident__in=visible)
+        .select_related("actor")
+        .order_by("version")
+    )
+
+
+GROUPINGS = ("month", "week", "type", "country", "admin1", "priogrid", "mission")
+
+
+def incident_aggregate(
+    *, user: User, group_by: str, filters: IncidentFilters | None = None
+) -> list[dict[str, Any]]:
+    """Counts and fatalities per group: [{"key": ..., "incidents": n, "fatalities": n}]."""
+    queryset = incident_list(user=user, filters=filters).order_by()
+    if group_by == "month":
+        queryset = queryset.annotate(key=TruncMonth("started_at", tzinfo=dt.UTC))
+    elif group_by == "week":
+        queryset = queryset.annotate(key=TruncWeek("started_at", tzinfo=dt.UTC))
+    elif group_by == "admin1":
+        # Admin-1 names repeat across countries, so the key is "CAF/Ouaka".
+        queryset = queryset.annotate(key=Concat("country_code", Value("/"), "admin1"))
+    else:
+        field = {
+            "type": "incident_type",
+            "country": "country_code",
+            "priogrid": "priogrid_gid",
+            "mission": "mission__acronym",
+        }[group_by]
+        queryset = queryset.annotate(key=F(field))
+    rows = (
+        queryset.values("key")
+        .annotate(incidents=Count("pk"), fatalities=Sum("fatalities"))
+        .order_by("key")
+    )
+    result = []
+    for row in rows:
+        key = row["key"]
+        if isinstance(key, dt.datetime):
+            key = key.date().isoformat()
+        result.append(
+            {"key": key, "incidents": row["incidents"], "fatalities": row["fatalities"] or 0}
+        )
+    return result

@@ -1,0 +1,361 @@
+"""The only code that writes incidents. Each function is one transaction, checks the acting
+user against the access policy, and appends a revision row with the previous values."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from peaceops.accounts.models import User
+from peaceops.accounts.selectors import access_scope_for_user
+from peaceops.core.access import AccessScope, restrict
+from peaceops.core.errors import (
+    ConflictError,
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
+from peaceops.core.roles import Action
+from peaceops.incidents.models import (
+    Actor,
+    Casualty,
+    Incident,
+    IncidentActor,
+    IncidentRevision,
+    Source,
+    VerificationStatus,
+)
+from peaceops.incidents.state import cleaned_state, incident_state, state_diff
+from peaceops.incidents.validation import (
+    DERIVED_FIELDS,
+    EDITABLE_FIELDS,
+    SCALAR_FIELDS,
+    clean_incident,
+)
+from peaceops.missions.models import Mission
+
+ROW_FIELDS = SCALAR_FIELDS + DERIVED_FIELDS
+
+
+def _check_clearance(scope: AccessScope, mission_id: int, classification: str) -> None:
+    if not scope.can_see(mission_id, classification):
+        raise ValidationFailed({"classification": [_("Above your clearance for this mission.")]})
+
+
+def _write_children(incident: Incident, cleaned: dict[str, Any], *, replace: bool) -> None:
+    if replace:
+        incident.casualties.all().delete()
+        incident.sources.all().delete()
+        incident.actor_links.all().delete()
+    Casualty.objects.bulk_create(
+        Casualty(incident=incident, **row) for row in cleaned["casualties"]
+    )
+    Source.objects.bulk_create(
+        Source(incident=incident, position=position, **row)
+        for position, row in enumerate(cleaned["sources"])
+    )
+    links = []
+    for row in cleaned["actors"]:
+        if row["external_id"]:
+            actor, _created = Actor.objects.get_or_create(
+                external_source=row["external_source"],
+                external_id=row["external_id"],
+                defaults={"name": row["name"], "kind": row["kind"]},
+            )
+        else:
+            actor, _created = Actor.objects.get_or_create(
+                name=row["name"], kind=row["kind"], external_id=""
+            )
+        links.append(IncidentActor(incident=incident, actor=actor, side=row["side"]))
+    IncidentActor.objects.bulk_create(links, ignore_conflicts=True)
+
+
+def _record(
+    incident: Incident,
+    *,
+    action: str,
+    changes: dict[str, list[Any]],
+    actor: User | None,
+    comment: str = "",
+) -> IncidentRevision:
+    return IncidentRevision.objects.create(
+        incident=incident,
+        version=incident.version,
+        action=action,
+        changes=changes,
+        actor=actor,
+        comment=comment,
+    )
+
+
+def _insert(
+    *,
+    mission: Mission,
+    cleaned: dict[str, Any],
+    actor: User | None,
+    action: str,
+    extra: Mapping[str, Any] | None = None,
+) -> Incident:
+    incident = Incident.objects.create(
+        mission=mission,
+        created_by=actor,
+        **{field: cleaned[field] for field in ROW_FIELDS},
+        **(extra or {}),
+    )
+    _write_children(incident, cleaned, replace=False)
+    _record(
+        incident,
+        action=action,
+        changes=state_diff({}, cleaned_state(cleaned)),
+        actor=actor,
+    )
+    return incident
+
+
+def incident_create(*, actor: User, mission: Mission, **values: Any) -> Incident:
+    """Report a new incident. `values` are the editable fields (see validation.py)."""
+    scope = access_scope_for_user(actor)
+    if not scope.allows(Action.INCIDENT_CREATE, mission.pk):
+        raise PermissionDenied()
+    unknown = set(values) - EDITABLE_FIELDS
+    if unknown:
+        raise ValidationFailed({field: [_("Unknown field.")] for field in sorted(unknown)})
+    cleaned = clean_incident(values)
+    _check_clearance(scope, mission.pk, cleaned["classification"])
+    with transaction.atomic():
+        return _insert(
+            mission=mission, cleaned=cleaned, actor=actor, action=IncidentRevision.Action.CREATED
+        )
+
+
+def _lock_visible(actor: User, incident_id: int) -> tuple[AccessScope, Incident]:
+    """Fetch and lock an incident the actor may see; NotFound otherwise (existence hidden)."""
+    scope = access_scope_for_user(actor)
+    incident = restrict(Incident.objects.select_for_update(), scope).filter(pk=incident_id).first()
+    if incident is None:
+        raise NotFound()
+    return scope, incident
+
+
+def _check_version(incident: Incident, version: int) -> None:
+    if incident.version != version:
+        raise ConflictError(
+            _(
+                "This incident was changed by someone else (now version %(current)d, "
+                "you sent %(sent)d). Reload it and apply your change again."
+            )
+            % {"current": incident.version, "sent": version}
+        )
+
+
+def _may_edit(scope: AccessScope, incident: Incident, actor: User) -> bool:
+    if scope.allows(Action.INCIDENT_EDIT_ANY, incident.mission_id):
+        return True
+    return (
+        scope.allows(Action.INCIDENT_EDIT_OWN, incident.mission_id)
+        and incident.created_by_id == actor.pk
+        and incident.verification_status == VerificationStatus.REPORTED
+    )
+
+
+def _apply(
+    incident: Incident,
+    *,
+    cleaned: dict[str, Any],
+    before: dict[str, Any],
+    actor: User | None,
+    action: str,
+    comment: str = "",
+    extra_fields: Mapping[str, Any] | None = None,
+) -> bool:
+    """Write `cleaned` over the incident if it differs; returns whether anything changed."""
+    after = cleaned_state(cleaned)
+    changes = state_diff(before, after)
+    for field, value in (extra_fields or {}).items():
+        if getattr(incident, field) != value:
+            changes[field] = [getattr(incident, field), value]
+    if not changes:
+        return False
+    update_fields = [field for field in ROW_FIELDS if field in changes]
+    for field in update_fields:
+        setattr(incident, field, cleaned[field])
+    for field, value in (extra_fields or {}).items():
+        setattr(incident, field, value)
+        update_fields.append(field)
+    incident.version += 1
+    incident.save(update_fields=[*update_fields, "version", "updated_at"])
+    if any(field in changes for field in ("casualties", "sources", "actors")):
+        _write_children(incident, cleaned, replace=True)
+    _record(incident, action=action, changes=changes, actor=actor, comment=comment)
+    return True
+
+
+@transaction.atomic
+def incident_update(
+    *, actor: User, incident_id: int, version: int, changes: Mapping[str, Any], comment: str = ""
+) -> Incident:
+    """Change some fields. A stale `version` is refused with ConflictError; nothing changes."""
+    scope, incident = _lock_visible(actor, incident_id)
+    if not _may_edit(scope, incident, actor):
+        raise PermissionDenied()
+    _check_version(incident, version)
+    unknown = set(changes) - EDITABLE_FIELDS
+    if unknown:
+        raise ValidationFailed({field: [_("Unknown field.")] for field in sorted(unknown)})
+    before = incident_state(incident)
+    cleaned = clean_incident({**before, **changes})
+    _check_clearance(scope, incident.mission_id, cleaned["classification"])
+    _apply(
+        incident,
+        cleaned=cleaned,
+        before=before,
+        actor=actor,
+        action=IncidentRevision.Action.UPDATED,
+        comment=comment,
+    )
+    return incident
+
+
+# name -> (states it may start from, state it leads to, revision action)
+TRANSITIONS: dict[str, tuple[frozenset[str], str, str]] = {
+    "start_review": (
+        frozenset({VerificationStatus.REPORTED}),
+        VerificationStatus.UNDER_REVIEW,
+        IncidentRevision.Action.REVIEW_STARTED,
+    ),
+    "verify": (
+        frozenset({VerificationStatus.REPORTED, VerificationStatus.UNDER_REVIEW}),
+        VerificationStatus.VERIFIED,
+        IncidentRevision.Action.VERIFIED,
+    ),
+    "reject": (
+        frozenset({VerificationStatus.REPORTED, VerificationStatus.UNDER_REVIEW}),
+        VerificationStatus.REJECTED,
+        IncidentRevision.Action.REJECTED,
+    ),
+    "reopen": (
+        frozenset({VerificationStatus.VERIFIED, VerificationStatus.REJECTED}),
+        VerificationStatus.UNDER_REVIEW,
+        IncidentRevision.Action.REOPENED,
+    ),
+}
+
+
+def _transition(
+    *, actor: User, incident_id: int, version: int, name: str, reason: str = ""
+) -> Incident:
+    sources, target, action = TRANSITIONS[name]
+    with transaction.atomic():
+        scope, incident = _lock_visible(actor, incident_id)
+        if not scope.allows(Action.INCIDENT_REVIEW, incident.mission_id):
+            raise PermissionDenied()
+        _check_version(incident, version)
+        if incident.verification_status == target:
+            return incident  # already there: nothing to do, nothing recorded
+        if incident.verification_status not in sources:
+            raise InvalidTransition(
+                _("An incident that is %(status)s cannot be %(action)s.")
+                % {
+                    "status": incident.get_verification_status_display(),
+                    "action": IncidentRevision.Action(action).label.lower(),
+                }
+            )
+        before = {
+            "verification_status": incident.verification_status,
+            "rejection_reason": incident.rejection_reason,
+        }
+        incident.verification_status = target
+        incident.rejection_reason = reason if target == VerificationStatus.REJECTED else ""
+        incident.reviewed_by = actor
+        incident.reviewed_at = timezone.now()
+        incident.version += 1
+        incident.save(
+            update_fields=[
+                "verification_status",
+                "rejection_reason",
+                "reviewed_by",
+                "reviewed_at",
+                "version",
+                "updated_at",
+            ]
+        )
+        after = {
+            "verification_status": incident.verification_status,
+            "rejection_reason": incident.rejection_reason,
+        }
+        _record(
+            incident, action=action, changes=state_diff(before, after), actor=actor, comment=reason
+        )
+        return incident
+
+
+def incident_start_review(*, actor: User, incident_id: int, version: int) -> Incident:
+    return _transition(actor=actor, incident_id=incident_id, version=version, name="start_review")
+
+
+def incident_verify(*, actor: User, incident_id: int, version: int) -> Incident:
+    return _transition(actor=actor, incident_id=incident_id, version=version, name="verify")
+
+
+def incident_reject(*, actor: User, incident_id: int, version: int, reason: str) -> Incident:
+    reason = reason.strip()
+    if not reason:
+        raise ValidationFailed({"reason": [_("Say why the incident is rejected.")]})
+    if len(reason) > 2000:
+        raise ValidationFailed({"reason": [_("At most %(max)d characters.") % {"max": 2000}]})
+    return _transition(
+        actor=actor, incident_id=incident_id, version=version, name="reject", reason=reason
+    )
+
+
+def incident_reopen(*, actor: User, incident_id: int, version: int) -> Incident:
+    return _transition(actor=actor, incident_id=incident_id, version=version, name="reopen")
+
+
+@transaction.atomic
+def incident_import_record(
+    *,
+    mission: Mission,
+    external_source: str,
+    external_id: str,
+    values: Mapping[str, Any],
+    raw: Any,
+    verification_status: str,
+) -> str:
+    """Insert or update one externally sourced incident (a system task: CLI, worker).
+
+    Idempotent: returns "created", "updated" or "unchanged". Changes are recorded in the
+    revision history like any other edit.
+    """
+    cleaned = clean_incident(values)
+    existing = (
+        Incident.objects.select_for_update()
+        .filter(mission=mission, external_source=external_source, external_id=external_id)
+        .first()
+    )
+    if existing is None:
+        _insert(
+            mission=mission,
+            cleaned=cleaned,
+            actor=None,
+            action=IncidentRevision.Action.IMPORTED,
+            extra={
+                "external_source": external_source,
+                "external_id": external_id,
+                "raw": raw,
+                "verification_status": verification_status,
+            },
+        )
+        return "created"
+    changed = _apply(
+        existing,
+        cleaned=cleaned,
+        before=incident_state(existing),
+        actor=None,
+        action=IncidentRevision.Action.IMPORTED,
+        extra_fields={"raw": raw},
+    )
+    return "updated" if changed else "unchanged"

@@ -1,0 +1,84 @@
+"""An incident's full state as one JSON-ready dict: the unit of revision history.
+
+`incident_state()` reads it from the database; `cleaned_state()` builds the same shape from
+validated input, so a diff of the two says exactly what a write changes.
+"""
+
+import datetime as dt
+from typing import Any
+
+from peaceops.incidents.models import Incident
+from peaceops.incidents.validation import DERIVED_FIELDS, LIST_FIELDS, SCALAR_FIELDS
+
+STATE_FIELDS = SCALAR_FIELDS + DERIVED_FIELDS
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def cleaned_state(cleaned: dict[str, Any]) -> dict[str, Any]:
+    state = {field: _json_value(cleaned[field]) for field in STATE_FIELDS}
+    for field in LIST_FIELDS:
+        state[field] = [{k: _json_value(v) for k, v in row.items()} for row in cleaned[field]]
+    return state
+
+
+def incident_state(incident: Incident) -> dict[str, Any]:
+    state = {field: _json_value(getattr(incident, field)) for field in STATE_FIELDS}
+    state["casualties"] = sorted(
+        (
+            {
+                "category": c.category,
+                "outcome": c.outcome,
+                "low": c.low,
+                "best": c.best,
+                "high": c.high,
+            }
+            for c in incident.casualties.all()
+        ),
+        key=lambda r: (r["outcome"], r["category"]),
+    )
+    state["sources"] = [
+        {
+            "name": s.name,
+            "reference": s.reference,
+            "published_on": _json_value(s.published_on),
+            "reliability": s.reliability,
+            "credibility": s.credibility,
+            "excerpt": s.excerpt,
+        }
+        for s in sorted(incident.sources.all(), key=lambda s: (s.position, s.pk))
+    ]
+    state["actors"] = [
+        {
+            "name": link.actor.name,
+            "side": link.side,
+            "kind": link.actor.kind,
+            "external_source": link.actor.external_source,
+            "external_id": link.actor.external_id,
+        }
+        for link in sorted(incident.actor_links.all(), key=lambda link: link.pk)
+    ]
+    return state
+
+
+def state_diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """{field: [previous, new]} for each field that differs."""
+    return {
+        field: [before.get(field), value]
+        for field, value in after.items()
+        if before.get(field) != value
+    }
+
+
+def state_before(after: dict[str, Any], changes: dict[str, list[Any]]) -> dict[str, Any]:
+    """Undo one revision's changes: the state as it was before that revision."""
+    previous = dict(after)
+    for field, (old, _new) in changes.items():
+        previous[field] = old
+    return previous

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MissionsConfig(AppConfig):
+    name = "peaceops.missions"
+    label = "missions"

@@ -24,6 +24,7 @@ class Actor(TimestampedModel):
 
     class Kind(models.TextChoices):
         STATE_FORCES = "state_forces", _("State forces")
+        ARMED_GROUP = "armed_group", _("Non-state armed group")
         REBEL_GROUP = "rebel_group", _("Rebel group")
         MILITIA = "militia", _("Militia")
         COMMUNAL_GROUP = "communal_group", _("Communal or identity group")

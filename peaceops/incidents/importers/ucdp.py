@@ -8,6 +8,8 @@ progress) builds on `ged_row_values`. Mapping choices:
   category; the event-level low/high stay in the raw record
 - where_prec 1-7 and date_prec 1-5 -> location / date precision codes
 - UCDP data is public: classified public, verified (by UCDP)
+- actors: shared across events by UCDP id; kind from the actor alone (a Gleditsch-Ward
+  number means state forces, "Civilians" civilians, anything else a non-state armed group)
 - sources: UCDP itself graded B2 (usually reliable / probably true), and each article named
   in `source_article` ungraded (F6), since UCDP does not grade them
 """
@@ -65,12 +67,13 @@ def _date(value: str) -> dt.date:
     return dt.date.fromisoformat(value.strip()[:10])
 
 
-def _side_kind(gwno: str | None, side: str, type_of_violence: int) -> str:
-    if side == "b" and type_of_violence == 3:
+def _side_kind(name: str, gwno: str | None) -> str:
+    # A property of the actor, never of one event: actors are shared across events by id.
+    if name == "Civilians":
         return Actor.Kind.CIVILIANS
     if (gwno or "").strip():
         return Actor.Kind.STATE_FORCES
-    return Actor.Kind.REBEL_GROUP if type_of_violence == 1 else Actor.Kind.MILITIA
+    return Actor.Kind.ARMED_GROUP
 
 
 def ged_row_values(row: dict[str, str]) -> dict[str, Any]:
@@ -92,7 +95,7 @@ def ged_row_values(row: dict[str, str]) -> dict[str, Any]:
                 {
                     "name": name,
                     "side": side,
-                    "kind": _side_kind(row.get(gw_key), side, violence),
+                    "kind": _side_kind(name, row.get(gw_key)),
                     "external_source": EXTERNAL_SOURCE,
                     "external_id": str(_int(row.get(id_key)) or name),
                 }

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from peaceops.core.classification import Classification
 from peaceops.core.errors import FieldErrors
-from peaceops.core.geo.countries import country_at, is_country_code
+from peaceops.core.geo.countries import country_at, is_country_code, near_country
 from peaceops.core.geo.points import DatePrecision, LocationPrecision, point_errors
 from peaceops.core.geo.priogrid import priogrid_gid
 from peaceops.core.taxonomy import SUBTYPES, IncidentType, InformationCredibility, SourceReliability
@@ -339,7 +339,14 @@ def clean_incident(values: Mapping[str, Any]) -> dict[str, Any]:
 
     latitude, longitude = cleaned["latitude"], cleaned["longitude"]
     if latitude is not None and longitude is not None:
-        cleaned["country_code"] = country_at(latitude, longitude) or given_country
+        derived = country_at(latitude, longitude)
+        if (
+            given_country
+            and derived != given_country
+            and near_country(latitude, longitude, given_country)
+        ):
+            derived = given_country  # a source's word beats our simplified border
+        cleaned["country_code"] = derived or given_country
         cleaned["priogrid_gid"] = priogrid_gid(latitude, longitude)
     else:
         cleaned["country_code"] = given_country

@@ -7,6 +7,8 @@ progress) builds on `ged_row_values`. Mapping choices:
 - deaths_a / deaths_b / deaths_civilians / deaths_unknown -> killed, best estimate, per
   category; the event-level low/high stay in the raw record
 - where_prec 1-7 and date_prec 1-5 -> location / date precision codes
+- country: the source's (HDX `iso3`, else the English name), kept where the point lies within
+  about 5 km of that country, since UCDP places some towns just across a border
 - UCDP data is public: classified public, verified (by UCDP)
 - actors: shared across events by UCDP id; kind from the actor alone (a Gleditsch-Ward
   number means state forces, "Civilians" civilians, anything else a non-state armed group)
@@ -22,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from peaceops.core.classification import Classification
+from peaceops.core.geo.countries import code_for_name, is_country_code
 from peaceops.core.geo.points import DatePrecision, LocationPrecision
 from peaceops.incidents.models import Actor, Casualty
 
@@ -74,6 +77,14 @@ def _side_kind(name: str, gwno: str | None) -> str:
     if (gwno or "").strip():
         return Actor.Kind.STATE_FORCES
     return Actor.Kind.ARMED_GROUP
+
+
+def _country_code(row: dict[str, str]) -> str:
+    """The source's country: HDX files carry `iso3`; otherwise the English name."""
+    code = (row.get("iso3") or "").strip().upper()
+    if is_country_code(code):
+        return code
+    return code_for_name(row.get("country") or "") or ""
 
 
 def ged_row_values(row: dict[str, str]) -> dict[str, Any]:
@@ -137,6 +148,7 @@ def ged_row_values(row: dict[str, str]) -> dict[str, Any]:
         "location_name": (row.get("where_description") or "").strip()[:300],
         "admin1": (row.get("adm_1") or "").strip()[:200],
         "admin2": (row.get("adm_2") or "").strip()[:200],
+        "country_code": _country_code(row),
         "classification": Classification.PUBLIC,
         "casualties": casualties,
         "sources": sources[:50],

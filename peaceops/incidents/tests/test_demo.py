@@ -1,6 +1,8 @@
 import csv
 import gzip
 
+from django.db.models import Count
+
 from peaceops.accounts.models import Membership, User
 from peaceops.incidents.demo import DEMO_FILES, DEMO_USERS, load_demo
 from peaceops.incidents.models import Incident, IncidentRevision
@@ -40,6 +42,16 @@ def test_demo_loads_real_events_with_matching_totals_and_is_idempotent(db):
         sum(Incident.objects.filter(mission__acronym="UNMISS").values_list("fatalities", flat=True))
         == 13_579
     )
+    # Every event keeps UCDP's country, including the Bangui point just across the river.
+    assert set(
+        Incident.objects.filter(mission__acronym="MINUSCA").values_list("country_code", flat=True)
+    ) == {"CAF"}
+    south_sudan = Incident.objects.filter(mission__acronym="UNMISS")
+    # One event (Abu Kadama) lies more than 5 km inside Sudan: the point wins there.
+    others = (
+        south_sudan.exclude(country_code="SSD").values_list("country_code").annotate(n=Count("pk"))
+    )
+    assert dict(others) == {"SDN": 1}
     assert Incident.objects.filter(external_source="peaceops_demo").count() == 2
     assert Area.objects.filter(kind="area_of_responsibility").count() == 2
     assert Membership.objects.count() == len(DEMO_USERS)

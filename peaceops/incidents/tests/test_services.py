@@ -333,3 +333,24 @@ def test_import_record_is_idempotent_and_records_changes(mission):
         ("imported", None),
         ("imported", None),
     ]
+
+
+@pytest.mark.parametrize(
+    ("given", "lat", "lon", "stored"),
+    [
+        ("", 4.366667, 18.583333, "COD"),  # UCDP's Bangui point, 600 m into DR Congo
+        ("CAF", 4.366667, 18.583333, "CAF"),  # the source's country is kept near a border
+        ("CAF", 48.8566, 2.3522, "FRA"),  # ... but not far from it: the point wins
+        ("SSD", None, None, "SSD"),  # no point: the given country is all there is
+    ],
+)
+def test_country_comes_from_the_point_unless_the_source_is_near(
+    mission, analyst, given, lat, lon, stored
+):
+    incident = services.incident_create(
+        actor=analyst,
+        mission=mission,
+        **incident_values(country_code=given, latitude=lat, longitude=lon),
+    )
+    incident.refresh_from_db()
+    assert incident.country_code == stored

@@ -10,7 +10,7 @@ from peaceops.testing.factories import MissionFactory, member
 
 def pytest_configure(config) -> None:
     # Argon2 is deliberately slow; tests that are not about hashing use a fast hasher.
-    # accounts/tests/test_passwords.py checks that the real setting is Argon2.
+    # accounts/tests/test_sign_in_and_audit.py checks that the real setting is Argon2.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 

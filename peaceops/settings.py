@@ -9,6 +9,11 @@
 | PEACEOPS_VAR_DIR | <repo>/var | where the SQLite file and generated secret live |
 | PEACEOPS_LOGIN_MAX_FAILURES | 5 | failed sign-ins per user name and address before throttling |
 | PEACEOPS_LOGIN_WINDOW_SECONDS | 900 | the window for the above |
+| PEACEOPS_MAX_BODY_BYTES | 2097152 | larger request bodies are refused with 413 |
+| CSRF_TRUSTED_ORIGINS | (none) | comma-separated origins, for HTTPS behind a proxy |
+| SECURE_COOKIES | false | send session and CSRF cookies over HTTPS only |
+| CONN_MAX_AGE | 60 | PostgreSQL connection reuse, seconds |
+| LOG_LEVEL | WARNING | root log level |
 """
 
 import os
@@ -55,6 +60,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # serves the Swagger UI assets locally instead of from a CDN
     "peaceops.core",
     "peaceops.accounts",
     "peaceops.missions",

@@ -8,6 +8,7 @@ from ninja import Router, Schema, Status
 
 from peaceops.accounts import selectors, services
 from peaceops.accounts.models import ApiToken
+from peaceops.core.schema import InputSchema
 
 router = Router(tags=["accounts"])
 
@@ -23,7 +24,7 @@ class MeOut(Schema):
     memberships: list[MembershipOut]
 
 
-class TokenIn(Schema):
+class TokenIn(InputSchema):
     name: str
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from peaceops.accounts.models import ApiToken, Membership, SecurityEvent, User
 from peaceops.accounts.selectors import access_scope_for_user, forget_access_scope, token_digest
-from peaceops.core.classification import Classification
+from peaceops.core.classification import Classification, rank
 from peaceops.core.errors import NotFound, PermissionDenied, ThrottledError, ValidationFailed
 from peaceops.core.roles import GLOBAL_ROLES, Action, Role
 
@@ -101,6 +101,11 @@ def membership_grant(
     if mission_id is not None and role == Role.SYSTEM_ADMIN:
         raise ValidationFailed({"mission": [_("System administrators hold every mission.")]})
     _require_admin_of(actor, mission_id)
+    scope = access_scope_for_user(actor)
+    if not scope.is_system_admin and rank(clearance) > rank(
+        scope.clearance_for(mission_id) or "public"
+    ):
+        raise PermissionDenied(_("You cannot grant a clearance above your own."))
     membership, _created = Membership.objects.update_or_create(
         user=user, mission_id=mission_id, role=role, defaults={"clearance": clearance}
     )

@@ -7,11 +7,12 @@ from typing import Any, Literal
 from ninja import Field, Schema
 
 from peaceops.core.geo.points import DatePrecision, LocationPrecision
+from peaceops.core.schema import InputSchema
 
 Code = str
 
 
-class CasualtyIn(Schema):
+class CasualtyIn(InputSchema):
     category: Code
     outcome: Code
     best: int
@@ -19,7 +20,7 @@ class CasualtyIn(Schema):
     high: int | None = None
 
 
-class SourceIn(Schema):
+class SourceIn(InputSchema):
     name: str
     reference: str = ""
     published_on: dt.date | None = None
@@ -28,13 +29,13 @@ class SourceIn(Schema):
     excerpt: str = ""
 
 
-class ActorIn(Schema):
+class ActorIn(InputSchema):
     name: str
     side: Literal["a", "b"]
     kind: Code = "unknown"
 
 
-class IncidentFields(Schema):
+class IncidentFields(InputSchema):
     incident_type: Code
     subtype: Code
     title: str
@@ -62,7 +63,7 @@ class IncidentCreateIn(IncidentFields):
     mission: str = Field(..., description="Mission acronym, e.g. MINUSCA")
 
 
-class IncidentPatchIn(Schema):
+class IncidentPatchIn(InputSchema):
     """Send `version` (from the last read) and only the fields to change."""
 
     version: int
@@ -88,11 +89,11 @@ class IncidentPatchIn(Schema):
     actors: list[ActorIn] | None = None
 
 
-class VersionIn(Schema):
+class VersionIn(InputSchema):
     version: int
 
 
-class RejectIn(Schema):
+class RejectIn(InputSchema):
     version: int
     reason: str
 

@@ -206,7 +206,10 @@ def incident_update(
     if unknown:
         raise ValidationFailed({field: [_("Unknown field.")] for field in sorted(unknown)})
     before = incident_state(incident)
-    cleaned = clean_incident({**before, **changes})
+    merged = {**before, **changes}
+    if {"latitude", "longitude"} & set(changes) and "country_code" not in changes:
+        merged["country_code"] = ""  # a moved point gets its country from the new place
+    cleaned = clean_incident(merged)
     _check_clearance(scope, incident.mission_id, cleaned["classification"])
     _apply(
         incident,

@@ -6,6 +6,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
+from peaceops.core.schema import InputSchema
 from peaceops.missions import selectors, services
 from peaceops.missions.models import Area, Mission
 
@@ -35,7 +36,7 @@ class MissionOut(Schema):
     mandates: list[MandateOut]
 
 
-class MissionIn(Schema):
+class MissionIn(InputSchema):
     acronym: str
     name_en: str
     name_fr: str = ""
@@ -51,7 +52,7 @@ class MissionIn(Schema):
     hq_longitude: float | None = None
 
 
-class MandateIn(Schema):
+class MandateIn(InputSchema):
     symbol: str
     adopted_on: dt.date | None = None
     task_categories: list[int] = []
@@ -64,14 +65,14 @@ class AreaOut(Schema):
     properties: dict[str, Any]
 
 
-class AreaIn(Schema):
+class AreaIn(InputSchema):
     name: str
     kind: str
     classification: str = "internal"
     geometry: dict[str, Any]
 
 
-class AreaPatchIn(Schema):
+class AreaPatchIn(InputSchema):
     version: int
     name: str | None = None
     kind: str | None = None

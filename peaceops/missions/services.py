@@ -6,12 +6,13 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from peaceops.accounts.models import User
 from peaceops.accounts.selectors import access_scope_for_user
 from peaceops.core.classification import Classification
-from peaceops.core.errors import ConflictError, FieldErrors, PermissionDenied
+from peaceops.core.errors import ConflictError, FieldErrors, PermissionDenied, ValidationFailed
 from peaceops.core.geo.countries import is_country_code
 from peaceops.core.geo.points import point_errors
 from peaceops.core.geo.shapes import parse_area_geometry, to_geojson
@@ -41,6 +42,11 @@ MISSION_FIELDS = (
 def _require(actor: User, action: Action, mission_id: int) -> None:
     if not access_scope_for_user(actor).allows(action, mission_id):
         raise PermissionDenied()
+
+
+def _check_clearance(actor: User, mission_id: int, classification: str) -> None:
+    if not access_scope_for_user(actor).can_see(mission_id, classification):
+        raise ValidationFailed({"classification": [_("Above your clearance for this mission.")]})
 
 
 def _require_system_admin(actor: User) -> None:
@@ -160,6 +166,7 @@ def area_create(
 ) -> Area:
     _require(actor, Action.MISSION_ADMIN, mission.pk)
     values = area_values(name=name, kind=kind, classification=classification, geometry=geometry)
+    _check_clearance(actor, mission.pk, values["classification"])
     if Area.objects.filter(mission=mission, name=values["name"]).exists():
         raise ConflictError(_("This mission has an area with this name already."))
     return Area.objects.create(mission=mission, **values)
@@ -175,7 +182,16 @@ def area_update(*, actor: User, area: Area, version: int, **changes: Any) -> Are
         "geometry": area.geometry,
     }
     values = area_values(**{**current, **changes})
-    updated = Area.objects.filter(pk=area.pk, version=version).update(version=version + 1, **values)
+    _check_clearance(actor, area.mission_id, values["classification"])
+    if (
+        Area.objects.filter(mission_id=area.mission_id, name=values["name"])
+        .exclude(pk=area.pk)
+        .exists()
+    ):
+        raise ConflictError(_("This mission has an area with this name already."))
+    updated = Area.objects.filter(pk=area.pk, version=version).update(
+        version=version + 1, updated_at=timezone.now(), **values
+    )
     if not updated:
         raise ConflictError()
     area.refresh_from_db()

@@ -77,7 +77,7 @@ def incident_values(**overrides: Any) -> dict[str, Any]:
 
 
 def make_incident(mission: Mission, *, author: User | None = None, **overrides: Any) -> Incident:
-    """An incident created through the service by `author` (default: a fresh reporter with
+    """An incident created through the service by `author` (default: a fresh analyst with
     the highest clearance in the mission)."""
     from peaceops.core.roles import Role
 

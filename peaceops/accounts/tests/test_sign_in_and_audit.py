@@ -182,3 +182,30 @@ def test_revoking_membership_removes_access_at_once(mission):
     assert client.get("/api/v1/incidents/count").json() == {"count": 1}
     membership_revoke(actor=admin, membership=Membership.objects.get(user=analyst))
     assert client.get("/api/v1/incidents/count").json() == {"count": 0}
+
+
+def test_mission_admin_cannot_grant_above_own_clearance(mission):
+    admin = member(mission, Role.MISSION_ADMIN, "internal")
+    target = UserFactory()
+    with pytest.raises(PermissionDenied, match="You cannot grant a clearance above your own."):
+        membership_grant(
+            actor=admin,
+            user=target,
+            mission_id=mission.pk,
+            role="analyst",
+            clearance="confidential",
+        )
+    with pytest.raises(PermissionDenied):
+        membership_grant(
+            actor=admin,
+            user=admin,
+            mission_id=mission.pk,
+            role="analyst",
+            clearance="strictly_confidential",
+        )
+    assert not Membership.objects.filter(user=target).exists()
+    assert Membership.objects.filter(user=admin).count() == 1
+    membership_grant(
+        actor=admin, user=target, mission_id=mission.pk, role="analyst", clearance="internal"
+    )
+    assert Membership.objects.filter(user=target).count() == 1

@@ -304,3 +304,32 @@ def test_session_writes_need_csrf(mission, analyst):
     response = post_json(client, "/api/v1/incidents", {"mission": "MINUSCA", **incident_values()})
     assert response.status_code == 403
     assert Incident.objects.count() == 0
+
+
+def test_unknown_keys_are_refused_not_ignored(mission, analyst):
+    incident = make_incident(mission, author=analyst)
+    response = client_for(analyst).patch(
+        f"/api/v1/incidents/{incident.pk}",
+        json.dumps({"version": 1, "titel": "typo"}),
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["fields"] == {"titel": ["Extra inputs are not permitted"]}
+    assert Incident.objects.get(pk=incident.pk).version == 1
+
+
+def test_moving_the_point_rederives_the_country(mission, analyst):
+    incident = make_incident(mission, author=analyst, latitude=4.3612, longitude=18.555)
+    response = client_for(analyst).patch(
+        f"/api/v1/incidents/{incident.pk}",
+        json.dumps({"version": 1, "latitude": 4.85, "longitude": 31.6}),
+        content_type="application/json",
+    )
+    assert response.json()["country_code"] == "SSD"
+
+
+def test_api_docs_page_loads_nothing_from_the_internet(mission, analyst):
+    html = client_for(analyst).get("/api/v1/docs").content.decode()
+    assert "swagger-ui" in html
+    assert "cdn." not in html
+    assert "https://" not in html

@@ -178,3 +178,46 @@ def test_area_names_are_unique_per_mission(mission):
 
     with pytest.raises(ConflictError):
         area_create(actor=admin, mission=mission, name="Base A", kind="base", geometry=BANGUI_SITE)
+
+
+def test_area_above_own_clearance_is_refused_and_not_saved(mission):
+    admin = member(mission, Role.MISSION_ADMIN, "internal")
+    response = client_for(admin).post(
+        "/api/v1/missions/MINUSCA/areas",
+        {
+            "name": "Secret site",
+            "kind": "base",
+            "classification": "confidential",
+            "geometry": BANGUI_SITE,
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["fields"] == {
+        "classification": ["Above your clearance for this mission."]
+    }
+    assert not Area.objects.exists()
+
+
+def test_renaming_an_area_onto_another_name_is_a_conflict(mission):
+    admin = member(mission, Role.MISSION_ADMIN)
+    area_create(actor=admin, mission=mission, name="Base A", kind="base", geometry=BANGUI_SITE)
+    second = area_create(
+        actor=admin, mission=mission, name="Base B", kind="base", geometry=BANGUI_SITE
+    )
+    stamp = second.updated_at
+    response = client_for(admin).patch(
+        f"/api/v1/areas/{second.pk}",
+        {"version": 1, "name": "Base A"},
+        content_type="application/json",
+    )
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "conflict"
+    client_for(admin).patch(
+        f"/api/v1/areas/{second.pk}",
+        {"version": 1, "name": "Base C"},
+        content_type="application/json",
+    )
+    second.refresh_from_db()
+    assert second.name == "Base C"
+    assert second.updated_at > stamp

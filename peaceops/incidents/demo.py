@@ -2,7 +2,7 @@
 for the Central African Republic and South Sudan, CC BY 4.0, shipped in data/demo/)."""
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,12 +12,14 @@ from peaceops.accounts.models import Membership, User
 from peaceops.core.classification import Classification
 from peaceops.core.geo.countries import boundaries_geojson
 from peaceops.core.roles import Role
-from peaceops.incidents.importers.ucdp import EXTERNAL_SOURCE, ged_row_values, read_ged_csv
-from peaceops.incidents.models import VerificationStatus
-from peaceops.incidents.services import incident_import_record
+from peaceops.incidents.importers.engine import ProgressCallback, run_import
+from peaceops.incidents.importers.records import RowRejection, SourceRecord
+from peaceops.incidents.importers.ucdp import EXTERNAL_SOURCE, ged_records
+from peaceops.incidents.models import ImportRun, VerificationStatus
 from peaceops.missions.models import Area, Mission
 from peaceops.missions.services import area_values, missions_seed
 
+VERIFIED, REPORTED = VerificationStatus.VERIFIED, VerificationStatus.REPORTED
 DEMO_DIR = Path(__file__).resolve().parent / "data" / "demo"
 DEMO_FILES = (
     ("MINUSCA", DEMO_DIR / "ged231_central_african_republic.csv.gz"),
@@ -120,41 +122,53 @@ DEMO_REPORTS = (
 )
 
 
-def _ensure_reports() -> None:
-    mission = Mission.objects.get(acronym="MINUSCA")
-    for report in DEMO_REPORTS:
-        incident_import_record(
-            mission=mission,
-            external_source="peaceops_demo",
-            external_id=report["external_id"],
-            values=report["values"],
-            raw=None,
-            verification_status=VerificationStatus.REPORTED,
-        )
+def _import(
+    acronym: str,
+    source: str,
+    records: Iterable[SourceRecord | RowRejection],
+    name: str,
+    status: str,
+    progress: ProgressCallback | None = None,
+) -> ImportRun:
+    return run_import(
+        mission=Mission.objects.get(acronym=acronym),
+        source=source,
+        records=records,
+        file_name=name,
+        file_sha256="",
+        verification_status=status,
+        progress=progress,
+    )
 
 
 def load_demo(
-    *, reset_passwords: bool = False, progress: Callable[[str, int], None] | None = None
+    *, reset_passwords: bool = False, progress: ProgressCallback | None = None
 ) -> dict[str, object]:
     """Idempotent: running it again changes nothing (unless passwords are reset)."""
     seeded = missions_seed()
     with transaction.atomic():
         passwords = _ensure_users(reset_passwords)
         _ensure_areas()
-        _ensure_reports()
-    outcomes: dict[str, int] = {"created": 0, "updated": 0, "unchanged": 0}
-    for acronym, path in DEMO_FILES:
-        mission = Mission.objects.get(acronym=acronym)
-        for count, row in enumerate(read_ged_csv(path), start=1):
-            outcome = incident_import_record(
-                mission=mission,
-                external_source=EXTERNAL_SOURCE,
-                external_id=str(int(float(row["id"]))),
-                values=ged_row_values(row),
-                raw=row,
-                verification_status=VerificationStatus.VERIFIED,
-            )
-            outcomes[outcome] += 1
-            if progress and count % 250 == 0:
-                progress(acronym, count)
-    return {"missions": seeded, "passwords": passwords, "incidents": outcomes}
+    runs = [
+        _import(
+            acronym,
+            EXTERNAL_SOURCE,
+            ged_records(path),
+            path.name,
+            VerificationStatus.VERIFIED,
+            progress,
+        )
+        for acronym, path in DEMO_FILES
+    ]
+    reports = [
+        SourceRecord(line=n, external_id=r["external_id"], values=r["values"], raw={})
+        for n, r in enumerate(DEMO_REPORTS, start=1)
+    ]
+    runs.append(
+        _import("MINUSCA", "peaceops_demo", reports, "demo reports", VerificationStatus.REPORTED)
+    )
+    incidents = {
+        name: sum(getattr(run, name) for run in runs)
+        for name in ("created", "updated", "unchanged", "rejected")
+    }
+    return {"missions": seeded, "passwords": passwords, "incidents": incidents}

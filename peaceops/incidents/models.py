@@ -102,6 +102,11 @@ class Incident(VersionedModel):
     external_source = models.CharField(max_length=40, blank=True)
     external_id = models.CharField(max_length=64, blank=True)
     raw = models.JSONField(null=True, blank=True)  # the original imported record, for audit
+    # Digest of the imported state: a re-import skips rows whose digest is unchanged.
+    content_hash = models.CharField(max_length=40, blank=True)
+    import_run = models.ForeignKey(
+        "ImportRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -263,3 +268,56 @@ class IncidentRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.incident_id} v{self.version} {self.action}"
+
+
+class ImportRun(TimestampedModel):
+    """One run of an importer over one file: what it read and what became of each row."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        COMPLETED = "completed", _("Completed")
+        FAILED = "failed", _("Failed")
+
+    mission = models.ForeignKey("missions.Mission", on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(max_length=40)  # ucdp_ged, acled, tabular
+    file_name = models.CharField(max_length=500)
+    file_sha256 = models.CharField(max_length=64)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rows_read = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"import {self.pk} {self.source} {self.file_name} ({self.status})"
+
+
+class ImportRowProblem(models.Model):
+    """A rejected row (error) or a row loaded with a doubt (warning), by line and field."""
+
+    class Severity(models.TextChoices):
+        ERROR = "error", _("Rejected")
+        WARNING = "warning", _("Warning")
+
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="problems")
+    line = models.PositiveIntegerField()
+    external_id = models.CharField(max_length=64, blank=True)
+    field = models.CharField(max_length=100)
+    reason = models.TextField()
+    severity = models.CharField(max_length=8, choices=Severity.choices, default=Severity.ERROR)
+
+    class Meta:
+        ordering = ["run", "line"]
+        indexes = [models.Index(fields=["run", "severity", "line"])]
+
+    def __str__(self) -> str:
+        return f"line {self.line} {self.field}: {self.reason}"

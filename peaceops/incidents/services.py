@@ -169,20 +169,20 @@ def _apply(
     actor: User | None,
     action: str,
     comment: str = "",
-    extra_fields: Mapping[str, Any] | None = None,
+    bookkeeping: Mapping[str, Any] | None = None,
 ) -> bool:
-    """Write `cleaned` over the incident if it differs; returns whether anything changed."""
-    after = cleaned_state(cleaned)
-    changes = state_diff(before, after)
-    for field, value in (extra_fields or {}).items():
-        if getattr(incident, field) != value:
-            changes[field] = [getattr(incident, field), value]
+    """Write `cleaned` over the incident if it differs; returns whether anything changed.
+
+    `bookkeeping` fields (the raw record, its digest, the import run) are written along with a
+    real change but are not part of the recorded diff.
+    """
+    changes = state_diff(before, cleaned_state(cleaned))
     if not changes:
         return False
     update_fields = [field for field in ROW_FIELDS if field in changes]
     for field in update_fields:
         setattr(incident, field, cleaned[field])
-    for field, value in (extra_fields or {}).items():
+    for field, value in (bookkeeping or {}).items():
         setattr(incident, field, value)
         update_fields.append(field)
     incident.version += 1
@@ -318,47 +318,18 @@ def incident_reopen(*, actor: User, incident_id: int, version: int) -> Incident:
     return _transition(actor=actor, incident_id=incident_id, version=version, name="reopen")
 
 
-@transaction.atomic
-def incident_import_record(
-    *,
-    mission: Mission,
-    external_source: str,
-    external_id: str,
-    values: Mapping[str, Any],
-    raw: Any,
-    verification_status: str,
-) -> str:
-    """Insert or update one externally sourced incident (a system task: CLI, worker).
-
-    Idempotent: returns "created", "updated" or "unchanged". Changes are recorded in the
-    revision history like any other edit.
-    """
-    cleaned = clean_incident(values)
-    existing = (
-        Incident.objects.select_for_update()
-        .filter(mission=mission, external_source=external_source, external_id=external_id)
-        .first()
-    )
-    if existing is None:
-        _insert(
-            mission=mission,
-            cleaned=cleaned,
-            actor=None,
-            action=IncidentRevision.Action.IMPORTED,
-            extra={
-                "external_source": external_source,
-                "external_id": external_id,
-                "raw": raw,
-                "verification_status": verification_status,
-            },
-        )
-        return "created"
-    changed = _apply(
-        existing,
+def apply_import_update(
+    *, incident_id: int, cleaned: dict[str, Any], content_hash: str, raw: Any, run: Any
+) -> bool:
+    """Update one imported incident from a newer record (a system task, inside the import
+    engine's batch transaction). The change is recorded like any edit."""
+    incident = Incident.objects.select_for_update().get(pk=incident_id)
+    return _apply(
+        incident,
         cleaned=cleaned,
-        before=incident_state(existing),
+        before=incident_state(incident),
         actor=None,
         action=IncidentRevision.Action.IMPORTED,
-        extra_fields={"raw": raw},
+        comment=f"import run {run.pk}",
+        bookkeeping={"raw": raw, "content_hash": content_hash, "import_run": run},
     )
-    return "updated" if changed else "unchanged"

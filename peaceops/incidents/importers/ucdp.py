@@ -1,7 +1,12 @@
-"""UCDP Georeferenced Event Dataset (GED) rows -> incident values.
+"""UCDP Georeferenced Event Dataset (GED) in every shape it comes in -> SourceRecords.
 
-Used by the demo loader now; the full importer (every GED shape, batching, error reports,
-progress) builds on `ged_row_values`. Mapping choices:
+Shapes: the 49-column CSV of releases 20.1-25.1, the 41/42-column 19.1 files (no relid,
+fewer ids), HDX country files (an HXL hashtag row as the second line, an index column,
+`iso3`), GeoJSON exports (FeatureCollection, point geometry), R `.rda` files (read with
+pyreadr), JSON record lists (the 11-field stratified sample: `date`, `civilian_deaths`,
+`combatant_deaths`), and the official zip holding any of these; plain or gzipped.
+
+Mapping choices:
 - type_of_violence 1 -> armed_clash/state_based, 2 -> armed_clash/non_state,
   3 -> violence_against_civilians/attack
 - deaths_a / deaths_b / deaths_civilians / deaths_unknown -> killed, best estimate, per
@@ -11,7 +16,9 @@ progress) builds on `ged_row_values`. Mapping choices:
   about 5 km of that country, since UCDP places some towns just across a border
 - UCDP data is public: classified public, verified (by UCDP)
 - actors: shared across events by UCDP id; kind from the actor alone (a Gleditsch-Ward
-  number means state forces, "Civilians" civilians, anything else a non-state armed group)
+  number or a name "Government of ..." means state forces, "Civilians" civilians, anything
+  else a non-state armed group)
+- priogrid_gid: checked against the cell computed from the point; a difference is a warning
 - sources: UCDP itself graded B2 (usually reliable / probably true), and each article named
   in `source_article` ungraded (F6), since UCDP does not grade them
 """
@@ -19,13 +26,20 @@ progress) builds on `ged_row_values`. Mapping choices:
 import csv
 import datetime as dt
 import gzip
-from collections.abc import Iterator
+import io
+import json
+import math
+import zipfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from peaceops.core.classification import Classification
+from peaceops.core.errors import FieldErrors, ValidationFailed
 from peaceops.core.geo.countries import code_for_name, is_country_code
 from peaceops.core.geo.points import DatePrecision, LocationPrecision
+from peaceops.core.geo.priogrid import priogrid_gid
+from peaceops.incidents.importers.records import RowRejection, SourceRecord
 from peaceops.incidents.models import Actor, Casualty
 
 EXTERNAL_SOURCE = "ucdp_ged"
@@ -59,6 +73,15 @@ DEATHS = (
 )
 
 
+def _text(value: Any) -> str:
+    """Every reader's values as text: None and NaN become ''."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def _int(value: str | None) -> int | None:
     if value is None or value.strip() == "":
         return None
@@ -74,7 +97,7 @@ def _side_kind(name: str, gwno: str | None) -> str:
     # A property of the actor, never of one event: actors are shared across events by id.
     if name == "Civilians":
         return Actor.Kind.CIVILIANS
-    if (gwno or "").strip():
+    if (gwno or "").strip() or name.startswith("Government of"):
         return Actor.Kind.STATE_FORCES
     return Actor.Kind.ARMED_GROUP
 
@@ -87,43 +110,76 @@ def _country_code(row: dict[str, str]) -> str:
     return code_for_name(row.get("country") or "") or ""
 
 
+def _normalise(row: dict[str, str]) -> dict[str, str]:
+    """Bring the 11-field stratified-sample records onto the standard column names."""
+    if "date" in row and "date_start" not in row:
+        row = {**row, "date_start": row["date"], "date_end": row["date"]}
+        row.setdefault("deaths_civilians", row.get("civilian_deaths", ""))
+        row.setdefault("deaths_unknown", row.get("combatant_deaths", ""))
+    return row
+
+
 def ged_row_values(row: dict[str, str]) -> dict[str, Any]:
-    """The incident fields for one GED row (a dict of the CSV's columns)."""
-    violence = _int(row["type_of_violence"]) or 0
+    """The incident fields for one GED row (column name -> text). Raises ValidationFailed
+    naming the GED column when a value cannot be read."""
+    row = _normalise(row)
+    errors = FieldErrors()
+
+    def read(column: str, convert: Any, *, required: bool = True) -> Any:
+        value = row.get(column)
+        if value is None or value.strip() == "":
+            if required:
+                errors.add(column, "This column is empty or missing.")
+            return None
+        try:
+            return convert(value)
+        except (TypeError, ValueError):
+            errors.add(column, f"Cannot read {value[:40]!r}.")
+            return None
+
+    violence = read("type_of_violence", _int)
+    if violence is not None and violence not in TYPE_OF_VIOLENCE:
+        errors.add("type_of_violence", f"Expected 1, 2 or 3, got {violence}.")
+    started, ended = read("date_start", _date), read("date_end", _date)
+    latitude, longitude = read("latitude", float), read("longitude", float)
+    deaths = {column: read(column, _int, required=False) or 0 for column, _c in DEATHS}
+    for column, value in deaths.items():
+        if value < 0:
+            errors.add(column, "Deaths cannot be negative.")
+    errors.raise_if_any()
+
     incident_type, subtype = TYPE_OF_VIOLENCE[violence]
     place = (row.get("where_coordinates") or row.get("where_description") or "").strip()
-    title = (row.get("dyad_name") or "").strip() or f"{row['side_a']} - {row['side_b']}"
+    side_a, side_b = (row.get("side_a") or "").strip(), (row.get("side_b") or "").strip()
+    title = (row.get("dyad_name") or "").strip() or " - ".join(s for s in (side_a, side_b) if s)
+    title = title or INCIDENT_TITLES[incident_type]
     if place:
         title = f"{title}, {place}"
     actors = []
-    for side, name_key, id_key, gw_key in (
-        ("a", "side_a", "side_a_new_id", "gwnoa"),
-        ("b", "side_b", "side_b_new_id", "gwnob"),
+    for side, name, id_key, gw_key in (
+        ("a", side_a, "side_a_new_id", "gwnoa"),
+        ("b", side_b, "side_b_new_id", "gwnob"),
     ):
-        name = (row.get(name_key) or "").strip()
         if name:
+            actor_id = row.get(id_key) or ""
             actors.append(
                 {
                     "name": name,
                     "side": side,
                     "kind": _side_kind(name, row.get(gw_key)),
                     "external_source": EXTERNAL_SOURCE,
-                    "external_id": str(_int(row.get(id_key)) or name),
+                    "external_id": str(_int(actor_id)) if actor_id.strip() else name[:64],
                 }
             )
     casualties = [
-        {
-            "category": category,
-            "outcome": Casualty.Outcome.KILLED,
-            "best": _int(row.get(column)) or 0,
-        }
+        {"category": category, "outcome": Casualty.Outcome.KILLED, "best": deaths[column]}
         for column, category in DEATHS
-        if (_int(row.get(column)) or 0) > 0
+        if deaths[column] > 0
     ]
     sources = [
         {
             "name": "UCDP GED",
-            "reference": f"UCDP GED event {_int(row['id'])}",
+            "reference": f"UCDP GED event {row['id']}",
             "reliability": "B",
             "credibility": 2,
         }
@@ -137,13 +193,13 @@ def ged_row_values(row: dict[str, str]) -> dict[str, Any]:
         "subtype": subtype,
         "title": title[:300],
         "narrative": headline,
-        "started_at": _date(row["date_start"]),
-        "ended_at": _date(row["date_end"]),
-        "date_precision": DATE_PREC.get(_int(row.get("date_prec")) or 0, DatePrecision.YEAR),
-        "latitude": float(row["latitude"]),
-        "longitude": float(row["longitude"]),
+        "started_at": started,
+        "ended_at": ended,
+        "date_precision": DATE_PREC.get(_int(row.get("date_prec")) or 0, DatePrecision.DAY),
+        "latitude": latitude,
+        "longitude": longitude,
         "location_precision": WHERE_PREC.get(
-            _int(row.get("where_prec")) or 0, LocationPrecision.COUNTRY
+            _int(row.get("where_prec")) or 0, LocationPrecision.EXACT
         ),
         "location_name": (row.get("where_description") or "").strip()[:300],
         "admin1": (row.get("adm_1") or "").strip()[:200],
@@ -156,15 +212,138 @@ def ged_row_values(row: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def read_ged_csv(path: Path) -> Iterator[dict[str, str]]:
-    """Rows of a GED CSV (plain or .gz); skips an HXL hashtag row if the file has one."""
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            if (row.get("id") or "").startswith("#") or any(
-                (value or "").startswith("#")
-                for key, value in row.items()
-                if key in ("year", "latitude")
-            ):
-                continue
-            yield row
+INCIDENT_TITLES = {
+    "armed_clash": "Armed clash",
+    "violence_against_civilians": "Violence against civilians",
+}
+
+
+def ged_record(line: int, row: dict[str, str], raw: dict[str, Any]) -> SourceRecord | RowRejection:
+    external_id = row.get("id") or ""
+    try:
+        external_id = str(int(float(external_id)))
+    except ValueError:
+        return RowRejection(
+            line=line, external_id=external_id[:64], fields={"id": ["Not an event id."]}
+        )
+    try:
+        values = ged_row_values(row)
+    except ValidationFailed as exc:
+        return RowRejection(line=line, external_id=external_id, fields=exc.fields)
+    warnings = []
+    given_cell = _int(row.get("priogrid_gid")) if (row.get("priogrid_gid") or "").strip() else None
+    if given_cell and given_cell > 0:
+        computed = priogrid_gid(values["latitude"], values["longitude"])
+        if computed != given_cell:
+            warnings.append(
+                (
+                    "priogrid_gid",
+                    f"UCDP gives cell {given_cell}; the point lies in cell {computed}.",
+                )
+            )
+    return SourceRecord(
+        line=line, external_id=external_id, values=values, raw=raw, warnings=tuple(warnings)
+    )
+
+
+def _is_hxl_row(row: dict[str, str]) -> bool:
+    return any((value or "").startswith("#") for value in row.values())
+
+
+def _csv_rows(handle: IO[str]) -> Iterator[tuple[int, dict[str, str], dict[str, Any]]]:
+    reader = csv.DictReader(handle)
+    for row in reader:
+        row.pop("", None)  # pandas index column in some HDX files
+        row.pop(None, None)  # type: ignore[call-overload]  # surplus cells
+        if reader.line_num == 2 and _is_hxl_row(row):
+            continue
+        yield reader.line_num, row, row
+
+
+def _json_rows(data: Any) -> Iterator[tuple[int, dict[str, str], dict[str, Any]]]:
+    if isinstance(data, dict) and data.get("type") == "FeatureCollection":
+        for number, feature in enumerate(data.get("features") or [], start=1):
+            properties = dict(feature.get("properties") or {})
+            geometry = feature.get("geometry") or {}
+            if geometry.get("type") == "Point":
+                longitude, latitude = geometry["coordinates"][:2]
+                properties.setdefault("longitude", longitude)
+                properties.setdefault("latitude", latitude)
+            yield number, {k: _text(v) for k, v in properties.items()}, properties
+    elif isinstance(data, list):
+        for number, record in enumerate(data, start=1):
+            yield number, {k: _text(v) for k, v in record.items()}, record
+    else:
+        raise ValueError("Expected a GeoJSON FeatureCollection or a list of records.")
+
+
+def _rda_rows(path: Path) -> Iterator[tuple[int, dict[str, str], dict[str, Any]]]:
+    import pyreadr
+
+    frames = pyreadr.read_r(str(path))
+    frame = next(iter(frames.values()))
+    columns = [str(c) for c in frame.columns]
+    for number, values in enumerate(frame.itertuples(index=False, name=None), start=1):
+        raw = {
+            c: (None if isinstance(v, float) and math.isnan(v) else _jsonable(v))
+            for c, v in zip(columns, values, strict=True)
+        }
+        yield number, {c: _text(v) for c, v in raw.items()}, raw
+
+
+def _jsonable(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return value
+
+
+def _member_rows(name: str, data: bytes) -> Iterator[tuple[int, dict[str, str], dict[str, Any]]]:
+    lower = name.lower()
+    if lower.endswith(".gz"):
+        data, lower = gzip.decompress(data), lower[:-3]
+    if lower.endswith((".geojson", ".json")):
+        yield from _json_rows(json.loads(data))
+    else:
+        yield from _csv_rows(io.StringIO(data.decode("utf-8-sig"), newline=""))
+
+
+def read_ged(path: Path) -> Iterator[tuple[int, dict[str, str], dict[str, Any]]]:
+    """(line, row as text, raw record) for every event in a GED file of any shape."""
+    lower = path.name.lower()
+    if lower.endswith(".zip"):
+        with zipfile.ZipFile(path) as archive:
+            members = [
+                m
+                for m in archive.namelist()
+                if m.lower().endswith((".csv", ".csv.gz", ".geojson", ".json"))
+            ]
+            if not members:
+                raise ValueError("The zip holds no CSV, GeoJSON or JSON file.")
+            with archive.open(members[0]) as member:
+                if members[0].lower().endswith(".csv"):
+                    handle = io.TextIOWrapper(member, encoding="utf-8-sig", newline="")
+                    yield from _csv_rows(handle)
+                else:
+                    yield from _member_rows(members[0], member.read())
+    elif lower.endswith((".rda", ".rdata", ".rds")):
+        yield from _rda_rows(path)
+    elif lower.endswith((".geojson", ".json", ".geojson.gz", ".json.gz")):
+        opener = gzip.open if lower.endswith(".gz") else open
+        with opener(path, "rt", encoding="utf-8") as handle:
+            yield from _json_rows(json.load(handle))
+    else:
+        opener = gzip.open if lower.endswith(".gz") else open
+        with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
+            yield from _csv_rows(handle)
+
+
+def ged_records(path: Path) -> Iterator[SourceRecord | RowRejection]:
+    for line, row, raw in read_ged(path):
+        yield ged_record(line, row, raw)
+
+
+def read_ged_csv(path: Path) -> Iterable[dict[str, str]]:
+    """Rows of a GED CSV (kept for callers that want plain rows)."""
+    return (row for _line, row, _raw in read_ged(path))

@@ -17,7 +17,12 @@ def _rows(path):
 def test_demo_loads_real_events_with_matching_totals_and_is_idempotent(db):
     result = load_demo()
     assert sorted(result["passwords"]) == sorted(u.username for u in DEMO_USERS)
-    assert result["incidents"] == {"created": 1848 + 941, "updated": 0, "unchanged": 0}
+    assert result["incidents"] == {
+        "created": 1848 + 941 + 2,
+        "updated": 0,
+        "unchanged": 0,
+        "rejected": 0,
+    }
     for acronym, path in DEMO_FILES:
         rows = _rows(path)
         imported = Incident.objects.filter(mission__acronym=acronym, external_source="ucdp_ged")
@@ -59,6 +64,11 @@ def test_demo_loads_real_events_with_matching_totals_and_is_idempotent(db):
     revisions = IncidentRevision.objects.count()
     second = load_demo()
     assert second["passwords"] == {}
-    assert second["incidents"] == {"created": 0, "updated": 0, "unchanged": 1848 + 941}
+    assert second["incidents"] == {
+        "created": 0,
+        "updated": 0,
+        "unchanged": 1848 + 941 + 2,
+        "rejected": 0,
+    }
     assert IncidentRevision.objects.count() == revisions
     assert User.objects.count() == len(DEMO_USERS)

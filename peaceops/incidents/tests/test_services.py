@@ -310,31 +310,6 @@ def test_invisible_incident_is_not_found_for_writes(mission, other_mission, veri
         )
 
 
-def test_import_record_is_idempotent_and_records_changes(mission):
-    values = incident_values(title="Imported", classification="public")
-    kwargs = {
-        "mission": mission,
-        "external_source": "ucdp_ged",
-        "external_id": "36210",
-        "raw": {"id": "36210"},
-        "verification_status": "verified",
-    }
-    assert services.incident_import_record(values=values, **kwargs) == "created"
-    assert services.incident_import_record(values=values, **kwargs) == "unchanged"
-    assert (
-        services.incident_import_record(values={**values, "title": "Imported v2"}, **kwargs)
-        == "updated"
-    )
-    incident = Incident.objects.get(external_id="36210")
-    assert incident.title == "Imported v2"
-    assert incident.version == 2
-    assert incident.verification_status == "verified"
-    assert [(r.action, r.actor) for r in incident.revisions.order_by("version")] == [
-        ("imported", None),
-        ("imported", None),
-    ]
-
-
 @pytest.mark.parametrize(
     ("given", "lat", "lon", "stored"),
     [

@@ -3,6 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from peaceops.incidents.demo import load_demo
+from peaceops.incidents.importers.engine import Progress
 
 
 class Command(BaseCommand):
@@ -14,8 +15,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        def progress(mission: str, count: int) -> None:
-            self.stdout.write(f"\r  {mission}: {count} events", ending="")
+        def progress(state: Progress) -> None:
+            self.stdout.write(f"\r  {state.rows} events read", ending="")
             self.stdout.flush()
 
         result = load_demo(reset_passwords=options["reset_passwords"], progress=progress)
@@ -24,7 +25,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Missions: {missions['created']} created, {missions['updated']} updated. "
             f"Incidents: {incidents['created']} created, {incidents['updated']} updated, "
-            f"{incidents['unchanged']} unchanged."
+            f"{incidents['unchanged']} unchanged, {incidents['rejected']} rejected."
         )
         passwords = result["passwords"]
         if passwords:

@@ -1,0 +1,111 @@
+"""`peaceops import ucdp FILE --mission MINUSCA`: load a conflict-event file."""
+
+import csv
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from peaceops.incidents.importers.engine import Progress, run_import
+from peaceops.incidents.importers.files import estimated_rows, file_sha256
+from peaceops.incidents.importers.ucdp import EXTERNAL_SOURCE as UCDP
+from peaceops.incidents.importers.ucdp import ged_records
+from peaceops.incidents.models import ImportRowProblem, ImportRun, VerificationStatus
+from peaceops.missions.models import Mission
+
+FORMATS = {
+    # name: (source code, record reader, verification status of imported rows)
+    "ucdp": (UCDP, ged_records, VerificationStatus.VERIFIED),
+}
+
+
+class ProgressBar:
+    """One line on stderr: bar, rows, rows/s and time left."""
+
+    def __init__(self, total: int | None, stream: Any = sys.stderr) -> None:
+        self.total, self.stream = total, stream
+
+    def __call__(self, state: Progress) -> None:
+        rate = state.rows / state.elapsed if state.elapsed > 0 else 0.0
+        if self.total:
+            share = min(state.rows / self.total, 1.0)
+            bar = "#" * int(share * 30)
+            left = (self.total - state.rows) / rate if rate else 0
+            line = (
+                f"\r[{bar:<30}] {share:4.0%} {state.rows:,}/{self.total:,} rows "
+                f"{rate:,.0f} rows/s, {left:,.0f} s left "
+            )
+        else:
+            line = f"\r{state.rows:,} rows {rate:,.0f} rows/s "
+        self.stream.write(line)
+        self.stream.flush()
+
+    def close(self) -> None:
+        self.stream.write("\n")
+
+
+def write_problems(run: ImportRun, problems: list[ImportRowProblem], path: Path) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["line", "external_id", "field", "reason", "severity"])
+        for p in problems:
+            writer.writerow([p.line, p.external_id, p.field, p.reason, p.severity])
+
+
+class Command(BaseCommand):
+    help = "Import conflict events from a file into a mission (idempotent; bad rows reported)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("format", choices=sorted(FORMATS))
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--mission", required=True, help="mission acronym, e.g. MINUSCA")
+        parser.add_argument("--dry-run", action="store_true", help="validate only, write nothing")
+        parser.add_argument("--errors", type=Path, help="write rejected rows and warnings to CSV")
+        parser.add_argument("--batch-size", type=int, default=2000)
+        parser.add_argument("--no-progress", action="store_true")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path: Path = options["file"]
+        if not path.is_file():
+            raise CommandError(f"No such file: {path}")
+        mission = Mission.objects.filter(acronym__iexact=options["mission"]).first()
+        if mission is None:
+            raise CommandError(f"No mission with the acronym {options['mission']}.")
+        source, reader, status = FORMATS[options["format"]]
+        bar = None if options["no_progress"] else ProgressBar(estimated_rows(path))
+        try:
+            run = run_import(
+                mission=mission,
+                source=source,
+                records=reader(path),
+                file_name=path.name,
+                file_sha256=file_sha256(path),
+                verification_status=status,
+                dry_run=options["dry_run"],
+                batch_size=options["batch_size"],
+                progress=bar,
+            )
+        except (ValueError, UnicodeDecodeError, OSError) as exc:
+            raise CommandError(f"Cannot read {path.name}: {exc}") from exc
+        finally:
+            if bar:
+                bar.close()
+        problems = (
+            getattr(run, "_dry_problems", []) if options["dry_run"] else list(run.problems.all())
+        )
+        if options["errors"]:
+            write_problems(run, problems, options["errors"])
+        verb = "Would load" if options["dry_run"] else "Loaded"
+        self.stdout.write(
+            f"{verb} {run.rows_read:,} rows from {path.name} into {mission.acronym}: "
+            f"{run.created:,} created, {run.updated:,} updated, {run.unchanged:,} unchanged, "
+            f"{run.rejected:,} rejected."
+            + ("" if options["dry_run"] else f" (import run {run.pk})")
+        )
+        for problem in problems[:10]:
+            self.stdout.write(
+                f"  line {problem.line}: {problem.field}: {problem.reason} ({problem.severity})"
+            )
+        if len(problems) > 10:
+            self.stdout.write(f"  ... {len(problems) - 10:,} more problems")

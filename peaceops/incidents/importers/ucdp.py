@@ -179,7 +179,7 @@ def ged_row_values(row: dict[str, str]) -> dict[str, Any]:
     sources = [
         {
             "name": "UCDP GED",
-            "reference": f"UCDP GED event {row['id']}",
+            "reference": f"UCDP GED event {_int(row['id'])}",
             "reliability": "B",
             "credibility": 2,
         }

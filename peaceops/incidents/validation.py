@@ -2,7 +2,7 @@
 geographic fields. Every reason names its field; nested rows are named `casualties[2].low`."""
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.utils import timezone
@@ -74,6 +74,17 @@ _MAX_LENGTH = {
     "admin2": 200,
 }
 _MAX_ROWS = 200
+# Choices' `.values` is rebuilt on every access; validation runs per imported row.
+_CATEGORIES = frozenset(Casualty.Category.values)
+_OUTCOMES = tuple(Casualty.Outcome.values)
+_RELIABILITY = frozenset(SourceReliability.values)
+_CREDIBILITY = frozenset(InformationCredibility.values)
+_SIDES = frozenset(IncidentActor.Side.values)
+_ACTOR_KINDS = frozenset(Actor.Kind.values)
+_TYPES = frozenset(IncidentType.values)
+_DATE_PRECISIONS = frozenset(DatePrecision.values)
+_LOCATION_PRECISIONS = frozenset(LocationPrecision.values)
+_CLASSIFICATIONS = frozenset(Classification.values)
 _MAX_COUNT = 10_000_000
 
 
@@ -137,11 +148,11 @@ def _clean_casualties(errors: FieldErrors, rows: Any) -> list[dict[str, Any]]:
             errors.add(name, _("Each casualty row must be an object."))
             continue
         category, outcome = row.get("category"), row.get("outcome")
-        if category not in Casualty.Category.values:
+        if category not in _CATEGORIES:
             errors.add(
                 f"{name}.category", _("Unknown casualty category: %(value)s") % {"value": category}
             )
-        if outcome not in Casualty.Outcome.values:
+        if outcome not in _OUTCOMES:
             errors.add(f"{name}.outcome", _("Unknown outcome: %(value)s") % {"value": outcome})
         numbers: dict[str, int | None] = {}
         for estimate in ("low", "best", "high"):
@@ -166,7 +177,7 @@ def _clean_casualties(errors: FieldErrors, rows: Any) -> list[dict[str, Any]]:
             {"category": category, "outcome": outcome, "low": low, "best": best, "high": high}
         )
     by_key = {(row["category"], row["outcome"]): row["best"] or 0 for row in cleaned}
-    for outcome in Casualty.Outcome.values:
+    for outcome in _OUTCOMES:
         civilians = by_key.get((Casualty.Category.CIVILIANS, outcome), 0)
         for part in (Casualty.Category.CIVILIANS_WOMEN, Casualty.Category.CIVILIANS_CHILDREN):
             if by_key.get((part, outcome), 0) > civilians:
@@ -199,10 +210,10 @@ def _clean_sources(errors: FieldErrors, rows: Any) -> list[dict[str, Any]]:
         if len(reference) > 1000:
             errors.add(f"{name}.reference", _("At most %(max)d characters.") % {"max": 1000})
         reliability = row.get("reliability") or SourceReliability.F
-        if reliability not in SourceReliability.values:
+        if reliability not in _RELIABILITY:
             errors.add(f"{name}.reliability", _("Reliability is a letter from A to F."))
         credibility = row.get("credibility") or InformationCredibility.CANNOT_JUDGE
-        if credibility not in InformationCredibility.values:
+        if credibility not in _CREDIBILITY:
             errors.add(f"{name}.credibility", _("Credibility is a number from 1 to 6."))
         published_on = row.get("published_on")
         if isinstance(published_on, str) and published_on:
@@ -239,10 +250,10 @@ def _clean_actors(errors: FieldErrors, rows: Any) -> list[dict[str, Any]]:
         elif len(actor_name) > 300:
             errors.add(f"{name}.name", _("At most %(max)d characters.") % {"max": 300})
         side = row.get("side")
-        if side not in IncidentActor.Side.values:
+        if side not in _SIDES:
             errors.add(f"{name}.side", _("Side is a or b."))
         kind = row.get("kind") or Actor.Kind.UNKNOWN
-        if kind not in Actor.Kind.values:
+        if kind not in _ACTOR_KINDS:
             errors.add(f"{name}.kind", _("Unknown actor kind: %(value)s") % {"value": kind})
         cleaned.append(
             {
@@ -258,17 +269,20 @@ def _clean_actors(errors: FieldErrors, rows: Any) -> list[dict[str, Any]]:
     return cleaned
 
 
-def clean_incident(values: Mapping[str, Any]) -> dict[str, Any]:
+def clean_incident(
+    values: Mapping[str, Any], *, point_country: Callable[[float, float], str | None] = country_at
+) -> dict[str, Any]:
     """Check a whole incident; return the cleaned values with the derived fields added.
 
     Raises ValidationFailed with every problem found, each under its field name.
+    `point_country` looks up the country of a point (bulk imports pass a batch lookup).
     """
     errors = FieldErrors()
     values = {**DEFAULTS, **values}
     cleaned: dict[str, Any] = {}
 
     incident_type = values.get("incident_type")
-    if incident_type not in IncidentType.values:
+    if incident_type not in _TYPES:
         errors.add(
             "incident_type", _("Unknown incident type: %(value)s") % {"value": incident_type}
         )
@@ -302,9 +316,9 @@ def clean_incident(values: Mapping[str, Any]) -> dict[str, Any]:
         errors.add("ended_at", _("The end is before the start."))
 
     for field, choices in (
-        ("date_precision", DatePrecision.values),
-        ("location_precision", LocationPrecision.values),
-        ("classification", Classification.values),
+        ("date_precision", _DATE_PRECISIONS),
+        ("location_precision", _LOCATION_PRECISIONS),
+        ("classification", _CLASSIFICATIONS),
     ):
         if values.get(field) not in choices:
             errors.add(field, _("Unknown value: %(value)s") % {"value": values.get(field)})
@@ -339,7 +353,7 @@ def clean_incident(values: Mapping[str, Any]) -> dict[str, Any]:
 
     latitude, longitude = cleaned["latitude"], cleaned["longitude"]
     if latitude is not None and longitude is not None:
-        derived = country_at(latitude, longitude)
+        derived = point_country(latitude, longitude)
         if (
             given_country
             and derived != given_country

@@ -13,17 +13,18 @@ New incidents are inserted in bulk; changed ones go through the same update path
 import hashlib
 import json
 import time
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from itertools import islice
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from peaceops.accounts.models import User
 from peaceops.core.errors import ValidationFailed
+from peaceops.core.geo.countries import countries_at, country_at
+from peaceops.incidents.importers.pipeline import checked_batches
 from peaceops.incidents.importers.records import RowRejection, SourceRecord
 from peaceops.incidents.models import (
     Actor,
@@ -68,6 +69,7 @@ class _Valid:
     record: SourceRecord
     cleaned: dict[str, Any]
     digest: str
+    raw_json: str
 
 
 class _ActorCache:
@@ -122,20 +124,49 @@ class _ActorCache:
         return self._ids[self.key(row)]
 
 
-def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
+PointCountry = Callable[[float, float], str | None]
 
 
-def _validate(item: SourceRecord | RowRejection) -> _Valid | RowRejection:
+def _batch_countries(chunk: list[SourceRecord | RowRejection]) -> PointCountry:
+    """Countries of every point in a batch in one vectorised lookup."""
+    points = []
+    for item in chunk:
+        if isinstance(item, SourceRecord):
+            lat, lon = item.values.get("latitude"), item.values.get("longitude")
+            if isinstance(lat, float) and isinstance(lon, float):
+                points.append((lat, lon))
+    found = dict(
+        zip(points, countries_at([p[0] for p in points], [p[1] for p in points]), strict=True)
+    )
+
+    def lookup(latitude: float, longitude: float) -> str | None:
+        key = (latitude, longitude)
+        return found[key] if key in found else country_at(latitude, longitude)
+
+    return lookup
+
+
+def _validate(
+    item: SourceRecord | RowRejection, point_country: PointCountry
+) -> _Valid | RowRejection:
     if isinstance(item, RowRejection):
         return item
     try:
-        cleaned = clean_incident(item.values)
+        cleaned = clean_incident(item.values, point_country=point_country)
     except ValidationFailed as exc:
         return RowRejection(line=item.line, external_id=item.external_id, fields=exc.fields)
-    return _Valid(record=item, cleaned=cleaned, digest=digest(cleaned_state(cleaned)))
+    # Hand on only what the writer needs: input values dropped, the raw record as JSON text
+    # (one string pickles far faster than a dict of fifty).
+    record = replace(item, values={}, raw={})
+    raw_json = json.dumps(item.raw, ensure_ascii=False, default=str)
+    return _Valid(
+        record=record, cleaned=cleaned, digest=digest(cleaned_state(cleaned)), raw_json=raw_json
+    )
+
+
+def _check_batch(chunk: list[SourceRecord | RowRejection]) -> list[_Valid | RowRejection]:
+    point_country = _batch_countries(chunk)
+    return [_validate(item, point_country) for item in chunk]
 
 
 def _problems(
@@ -172,47 +203,153 @@ def _insert_new(
     rows: list[_Valid],
     actors: _ActorCache,
 ) -> None:
-    incidents = Incident.objects.bulk_create(
+    now = timezone.now()
+    constants = {
+        "mission_id": mission.pk,
+        "external_source": source,
+        "import_run_id": run.pk,
+        "verification_status": verification_status,
+        "created_at": now,
+        "updated_at": now,
+        "version": 1,
+        "rejection_reason": "",
+    }
+    columns = (*constants, *ROW_FIELDS, "external_id", "content_hash", "raw")
+    pks = _insert_returning_pks(
+        Incident,
+        columns,
         [
-            Incident(
-                mission=mission,
-                external_source=source,
-                external_id=v.record.external_id,
-                raw=v.record.raw,
-                content_hash=v.digest,
-                import_run=run,
-                verification_status=verification_status,
-                **{field: v.cleaned[field] for field in ROW_FIELDS},
+            (
+                *constants.values(),
+                *(v.cleaned[field] for field in ROW_FIELDS),
+                v.record.external_id,
+                v.digest,
+                v.raw_json,
             )
             for v in rows
-        ]
+        ],
+        json_columns=("raw",),
     )
     actors.resolve([a for v in rows for a in v.cleaned["actors"]])
-    casualties, sources, links, revisions = [], [], [], []
-    for incident, v in zip(incidents, rows, strict=True):
-        casualties += [Casualty(incident=incident, **c) for c in v.cleaned["casualties"]]
-        sources += [
-            Source(incident=incident, position=i, **s) for i, s in enumerate(v.cleaned["sources"])
+    casualties, sources, links = [], [], []
+    for pk, v in zip(pks, rows, strict=True):
+        casualties += [
+            (pk, c["category"], c["outcome"], c["low"], c["best"], c["high"])
+            for c in v.cleaned["casualties"]
         ]
-        seen = set()
-        for a in v.cleaned["actors"]:
-            key = (actors.id_for(a), a["side"])
-            if key not in seen:
-                seen.add(key)
-                links.append(IncidentActor(incident=incident, actor_id=key[0], side=key[1]))
-        revisions.append(
-            IncidentRevision(
-                incident=incident,
-                version=1,
-                action=IncidentRevision.Action.IMPORTED,
-                changes={},
-                comment=f"import run {run.pk}",
+        sources += [
+            (
+                pk,
+                i,
+                s["name"],
+                s["reference"],
+                s["published_on"],
+                s["reliability"],
+                s["credibility"],
+                s["excerpt"],
             )
-        )
-    Casualty.objects.bulk_create(casualties)
-    Source.objects.bulk_create(sources)
-    IncidentActor.objects.bulk_create(links)
-    IncidentRevision.objects.bulk_create(revisions)
+            for i, s in enumerate(v.cleaned["sources"])
+        ]
+        links += list(dict.fromkeys((pk, actors.id_for(a), a["side"]) for a in v.cleaned["actors"]))
+    casualty_columns = ("incident_id", "category", "outcome", "low", "best", "high")
+    _insert_rows(Casualty, casualty_columns, casualties)
+    _insert_rows(
+        Source,
+        (
+            "incident_id",
+            "position",
+            "name",
+            "reference",
+            "published_on",
+            "reliability",
+            "credibility",
+            "excerpt",
+        ),
+        sources,
+    )
+    _insert_rows(IncidentActor, ("incident_id", "actor_id", "side"), links)
+    _insert_rows(
+        IncidentRevision,
+        ("incident_id", "version", "action", "changes", "comment", "created_at"),
+        [
+            (pk, 1, IncidentRevision.Action.IMPORTED, "{}", f"import run {run.pk}", now)
+            for pk in pks
+        ],
+        json_columns=("changes",),
+    )
+
+
+def _sql_values(columns: tuple[str, ...], json_columns: tuple[str, ...]) -> str:
+    cast = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
+    return "(" + ", ".join(cast if c in json_columns else "%s" for c in columns) + ")"
+
+
+_DATETIME_COLUMNS = frozenset({"started_at", "ended_at", "created_at", "updated_at"})
+_DATE_COLUMNS = frozenset({"published_on"})
+
+
+def _adapter(columns: tuple[str, ...]) -> Any:
+    """On SQLite, dates and aware datetimes become text as Django's own backend stores them;
+    PostgreSQL's driver takes them as they are."""
+    if connection.vendor != "sqlite":
+        return lambda row: row
+    ops = connection.ops
+    adapters = [
+        (i, ops.adapt_datetimefield_value if c in _DATETIME_COLUMNS else ops.adapt_datefield_value)
+        for i, c in enumerate(columns)
+        if c in _DATETIME_COLUMNS or c in _DATE_COLUMNS
+    ]
+
+    def adapt_row(row: tuple[Any, ...]) -> tuple[Any, ...]:
+        values = list(row)
+        for i, adapt in adapters:
+            values[i] = adapt(values[i])
+        return tuple(values)
+
+    return adapt_row
+
+
+def _insert_rows(
+    model: type,
+    columns: tuple[str, ...],
+    rows: list[tuple[Any, ...]],
+    json_columns: tuple[str, ...] = (),
+) -> None:
+    """Plain INSERTs for bulk loads, where the ORM's per-object cost would dominate. Values
+    must be ready for the database (JSON columns as JSON text)."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    sql = f"INSERT INTO {table} ({names}) VALUES {_sql_values(columns, json_columns)}"
+    with connection.cursor() as cursor:
+        adapt = _adapter(columns)
+        cursor.executemany(sql, [adapt(row) for row in rows])
+
+
+def _insert_returning_pks(
+    model: type,
+    columns: tuple[str, ...],
+    rows: list[tuple[Any, ...]],
+    json_columns: tuple[str, ...] = (),
+    per_statement: int = 500,
+) -> list[int]:
+    """Multi-row INSERT ... RETURNING id, in row order (as Django's bulk_create relies on, on
+    both SQLite 3.35+ and PostgreSQL)."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    one = _sql_values(columns, json_columns)
+    pk = connection.ops.quote_name(model._meta.pk.column)
+    pks: list[int] = []
+    adapt = _adapter(columns)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start : start + per_statement]
+            values = ", ".join([one] * len(chunk))
+            sql = f"INSERT INTO {table} ({names}) VALUES {values} RETURNING {pk}"
+            cursor.execute(sql, [value for row in chunk for value in adapt(row)])
+            pks += [r[0] for r in cursor.fetchall()]
+    return pks
 
 
 def run_import(
@@ -227,9 +364,11 @@ def run_import(
     dry_run: bool = False,
     batch_size: int = BATCH_SIZE,
     progress: ProgressCallback | None = None,
+    parallel: bool = False,
 ) -> ImportRun:
     """Import `records` into `mission`. With dry_run, validate only and write nothing (the
-    returned run is not saved; its counts say what would happen)."""
+    returned run is not saved; its counts say what would happen). With parallel, rows are
+    read and checked in a forked child process while this one writes (see pipeline.py)."""
     run = ImportRun(
         mission=mission,
         source=source,
@@ -244,8 +383,7 @@ def run_import(
     started = time.monotonic()
     problems_kept = 0
     try:
-        for chunk in _chunks(records, batch_size):
-            checked = [_validate(item) for item in chunk]
+        for checked in checked_batches(records, batch_size, _check_batch, parallel=parallel):
             rejected = [c for c in checked if isinstance(c, RowRejection)]
             valid: list[_Valid] = []
             for c in checked:
@@ -278,7 +416,7 @@ def run_import(
                 and existing[v.record.external_id][1] != v.digest
             ]
             counts = {
-                "rows_read": len(chunk),
+                "rows_read": len(checked),
                 "created": len(new),
                 "updated": len(changed),
                 "unchanged": len(valid) - len(new) - len(changed),
@@ -299,7 +437,7 @@ def run_import(
                             incident_id=existing[v.record.external_id][0],
                             cleaned=v.cleaned,
                             content_hash=v.digest,
-                            raw=v.record.raw,
+                            raw=json.loads(v.raw_json),
                             run=run,
                         )
                     ImportRowProblem.objects.bulk_create(problems)

@@ -1,5 +1,6 @@
 """File facts the importers need: a digest for the run record and a row estimate for ETA."""
 
+import codecs
 import gzip
 import hashlib
 from pathlib import Path
@@ -27,3 +28,26 @@ def estimated_rows(path: Path) -> int | None:
         while chunk := handle.read(_CHUNK):
             lines += chunk.count(b"\n")
     return max(lines - 1, 0)
+
+
+def check_utf8(path: Path) -> None:
+    """Refuse a file that is not UTF-8 before any row is read, naming the first bad line:
+    an import must not stop half-way through on an encoding error."""
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line = 1
+    with opener(path, "rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                bad_line = line + chunk[: exc.start].count(b"\n")
+                raise ValueError(
+                    f"line {bad_line} is not UTF-8 (byte {chunk[exc.start]:#04x}); "
+                    "save the file as UTF-8 and import it again"
+                ) from None
+            line += chunk.count(b"\n")
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise ValueError(f"the file ends inside a character (line {line}): not UTF-8") from None

@@ -25,6 +25,7 @@ Mapping choices:
 
 import csv
 import datetime as dt
+import functools
 import gzip
 import io
 import json
@@ -39,6 +40,7 @@ from peaceops.core.errors import FieldErrors, ValidationFailed
 from peaceops.core.geo.countries import code_for_name, is_country_code
 from peaceops.core.geo.points import DatePrecision, LocationPrecision
 from peaceops.core.geo.priogrid import priogrid_gid
+from peaceops.incidents.importers.files import check_utf8
 from peaceops.incidents.importers.records import RowRejection, SourceRecord
 from peaceops.incidents.models import Actor, Casualty
 
@@ -104,18 +106,30 @@ def _side_kind(name: str, gwno: str | None) -> str:
 
 def _country_code(row: dict[str, str]) -> str:
     """The source's country: HDX files carry `iso3`; otherwise the English name."""
-    code = (row.get("iso3") or "").strip().upper()
+    return _source_country(row.get("iso3") or "", row.get("country") or "")
+
+
+@functools.lru_cache(maxsize=4096)
+def _source_country(iso3: str, name: str) -> str:
+    code = iso3.strip().upper()
     if is_country_code(code):
         return code
-    return code_for_name(row.get("country") or "") or ""
+    return code_for_name(name) or ""
 
 
 def _normalise(row: dict[str, str]) -> dict[str, str]:
-    """Bring the 11-field stratified-sample records onto the standard column names."""
+    """Bring the 11-field stratified-sample records onto the standard column names. They give
+    civilian and combatant deaths (combatants not split by side) and a best total that may be
+    larger; everything but the civilians goes to the unknown category, so totals match."""
     if "date" in row and "date_start" not in row:
-        row = {**row, "date_start": row["date"], "date_end": row["date"]}
-        row.setdefault("deaths_civilians", row.get("civilian_deaths", ""))
-        row.setdefault("deaths_unknown", row.get("combatant_deaths", ""))
+        best, civilians = _int(row.get("best")) or 0, _int(row.get("civilian_deaths")) or 0
+        row = {
+            **row,
+            "date_start": row["date"],
+            "date_end": row["date"],
+            "deaths_civilians": str(civilians),
+            "deaths_unknown": str(best - civilians),
+        }
     return row
 
 
@@ -250,8 +264,14 @@ def _is_hxl_row(row: dict[str, str]) -> bool:
     return any((value or "").startswith("#") for value in row.values())
 
 
+REQUIRED_COLUMNS = ("id", "type_of_violence", "date_start", "date_end", "latitude", "longitude")
+
+
 def _csv_rows(handle: IO[str]) -> Iterator[tuple[int, dict[str, str], dict[str, Any]]]:
     reader = csv.DictReader(handle)
+    missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise ValueError(f"not a UCDP GED file: no column {', '.join(missing)}")
     for row in reader:
         row.pop("", None)  # pandas index column in some HDX files
         row.pop(None, None)  # type: ignore[call-overload]  # surplus cells
@@ -334,6 +354,7 @@ def read_ged(path: Path) -> Iterator[tuple[int, dict[str, str], dict[str, Any]]]
         with opener(path, "rt", encoding="utf-8") as handle:
             yield from _json_rows(json.load(handle))
     else:
+        check_utf8(path)
         opener = gzip.open if lower.endswith(".gz") else open
         with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
             yield from _csv_rows(handle)

@@ -1,0 +1,85 @@
+"""Reading and checking rows on a second core while the first writes to the database.
+
+`checked_batches` yields lists of checked rows. With `parallel`, a forked child process reads
+the records and validates them, handing finished batches to the parent through a bounded
+queue (two batches in flight, so memory stays flat). The child touches no database: it
+validates against the shipped country boundaries only. It leaves with `os._exit` (as every
+forked multiprocessing child does), so it never closes the parent's database connection, and
+it stops on its own if the parent dies.
+"""
+
+import multiprocessing
+import os
+import queue
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
+from typing import Any
+
+_POLL_SECONDS = 1.0
+_IN_FLIGHT = 2
+
+
+def chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _put(channel: Any, message: tuple[str, Any], parent: int) -> bool:
+    while True:
+        try:
+            channel.put(message, timeout=_POLL_SECONDS)
+            return True
+        except queue.Full:
+            if os.getppid() != parent:
+                return False  # the parent is gone: nobody will read
+
+
+def _child(
+    channel: Any, records: Iterable[Any], size: int, check: Callable[[list[Any]], Any], parent: int
+) -> None:
+    try:
+        for chunk in chunks(records, size):
+            if not _put(channel, ("batch", check(chunk)), parent):
+                return
+        _put(channel, ("done", None), parent)
+    except BaseException as exc:  # report anything to the parent, which re-raises
+        _put(channel, ("error", f"{type(exc).__name__}: {exc}"), parent)
+
+
+class ChildFailed(RuntimeError):
+    pass
+
+
+def checked_batches(
+    records: Iterable[Any], size: int, check: Callable[[list[Any]], Any], *, parallel: bool
+) -> Iterator[Any]:
+    if not parallel or "fork" not in multiprocessing.get_all_start_methods():
+        for chunk in chunks(records, size):
+            yield check(chunk)
+        return
+    context = multiprocessing.get_context("fork")
+    channel = context.Queue(maxsize=_IN_FLIGHT)
+    child = context.Process(
+        target=_child, args=(channel, records, size, check, os.getpid()), daemon=True
+    )
+    child.start()
+    try:
+        while True:
+            try:
+                kind, payload = channel.get(timeout=_POLL_SECONDS)
+            except queue.Empty:
+                if not child.is_alive():
+                    message = f"the reading process ended (exit code {child.exitcode})"
+                    raise ChildFailed(message) from None
+                continue
+            if kind == "done":
+                return
+            if kind == "error":
+                raise ChildFailed(payload)
+            yield payload
+    finally:
+        if child.is_alive():
+            child.terminate()
+        child.join(timeout=5)
+        channel.close()

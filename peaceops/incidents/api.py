@@ -3,12 +3,13 @@
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, StreamingHttpResponse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from peaceops.core.errors import ValidationFailed
-from peaceops.incidents import selectors, services
+from peaceops.incidents import exports, selectors, services
 from peaceops.incidents.models import Incident
 from peaceops.incidents.schemas import (
     AggregateOut,
@@ -196,6 +197,43 @@ def aggregate_incidents(
         user=request.user, group_by=group_by, filters=filters.to_filters()
     )
     return {"group_by": group_by, "rows": rows}
+
+
+_EXPORT_CONTENT = {
+    content_type.split(";")[0]: {"schema": {"type": "string", "format": "binary"}}
+    for _writer, content_type, _extension in exports.FORMATS.values()
+}
+
+
+@router.get(
+    "/incidents/export",
+    response={200: None},
+    summary="Export every matching incident: CSV (with an HXL row), GeoJSON, Parquet or XLSX",
+    description=(
+        "Streams every incident you may see that matches the filters, ordered by id, as a "
+        "file download. The export is recorded in the security log."
+    ),
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The file, streamed (Content-Disposition: attachment)",
+                "content": _EXPORT_CONTENT,
+            }
+        }
+    },
+)
+def export_incidents(
+    request: HttpRequest,
+    filters: Query[IncidentQuery],
+    fmt: str = Query("csv", alias="format", description="csv, geojson, parquet or xlsx"),
+) -> StreamingHttpResponse:
+    stream, content_type, filename = exports.export_incidents(
+        user=request.user, filters=filters.to_filters(), fmt=fmt, request=request
+    )
+    response = StreamingHttpResponse(stream, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    add_never_cache_headers(response)
+    return response
 
 
 @router.post("/incidents", response={201: IncidentOut}, summary="Report an incident")

@@ -1,14 +1,24 @@
 """`peaceops import ucdp FILE --mission MINUSCA`: load a conflict-event file."""
 
 import csv
+import functools
 import sys
 from pathlib import Path
 from typing import Any
 
+import yaml
 from django.core.management.base import BaseCommand, CommandError
 
+from peaceops.incidents.importers.acled import EXTERNAL_SOURCE as ACLED
+from peaceops.incidents.importers.acled import acled_records
 from peaceops.incidents.importers.engine import Progress, run_import
 from peaceops.incidents.importers.files import estimated_rows, file_sha256
+from peaceops.incidents.importers.tabular import (
+    describe,
+    external_source,
+    load_mapping,
+    tabular_records,
+)
 from peaceops.incidents.importers.ucdp import EXTERNAL_SOURCE as UCDP
 from peaceops.incidents.importers.ucdp import ged_records
 from peaceops.incidents.models import ImportRowProblem, ImportRun, VerificationStatus
@@ -17,6 +27,9 @@ from peaceops.missions.models import Mission
 FORMATS = {
     # name: (source code, record reader, verification status of imported rows)
     "ucdp": (UCDP, ged_records, VerificationStatus.VERIFIED),
+    "acled": (ACLED, acled_records, VerificationStatus.VERIFIED),
+    # a mission's own spreadsheet: needs --mapping; source "tabular:<mapping file stem>"
+    "tabular": ("tabular", tabular_records, VerificationStatus.REPORTED),
 }
 
 
@@ -64,15 +77,34 @@ class Command(BaseCommand):
         parser.add_argument("--errors", type=Path, help="write rejected rows and warnings to CSV")
         parser.add_argument("--batch-size", type=int, default=2000)
         parser.add_argument("--no-progress", action="store_true")
+        parser.add_argument("--mapping", type=Path, help="tabular: the column-mapping file")
+        parser.add_argument(
+            "--describe", action="store_true", help="tabular: print a proposed mapping, stop"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
+        if options["describe"]:
+            try:
+                proposal = describe(path)
+            except (ValueError, OSError) as exc:
+                raise CommandError(f"Cannot read {path.name}: {exc}") from exc
+            self.stdout.write(yaml.safe_dump(proposal, sort_keys=False, allow_unicode=True))
+            return
         mission = Mission.objects.filter(acronym__iexact=options["mission"]).first()
         if mission is None:
             raise CommandError(f"No mission with the acronym {options['mission']}.")
         source, reader, status = FORMATS[options["format"]]
+        if options["format"] == "tabular":
+            if not options["mapping"]:
+                raise CommandError("The tabular format needs --mapping FILE (see --describe).")
+            try:
+                reader = functools.partial(reader, mapping=load_mapping(options["mapping"]))
+            except (ValueError, OSError) as exc:
+                raise CommandError(str(exc)) from exc
+            source = external_source(options["mapping"])
         bar = None if options["no_progress"] else ProgressBar(estimated_rows(path))
         try:
             run = run_import(

@@ -11,7 +11,7 @@ import datetime as dt
 import random
 from pathlib import Path
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 SOURCES = (
     SHARED / "ucdp_ged_sample_1000_v23_1" / "ucdpged_sample_1000.csv",
     SHARED / "ucdp_ged_car_v23_1" / "GEDEvent_v23_1_CAR.csv",

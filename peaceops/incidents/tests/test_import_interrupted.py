@@ -1,0 +1,116 @@
+"""A real kill: the import process gets SIGKILL part-way; the database must hold whole
+batches only, and running the same import again must complete it."""
+
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+
+from peaceops.testing.ged_sample import write_sample
+
+ROWS = 30_000
+BATCH = 1_000
+
+
+@contextmanager
+def scratch_database(tmp_path: Path) -> Iterator[tuple[dict[str, str], object]]:
+    """An empty database of the kind the suite runs on, outside the test transaction:
+    (environment for the subprocesses, a function that runs one SQL query)."""
+    env = {**os.environ, "PEACEOPS_VAR_DIR": str(tmp_path / "var")}
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres"):
+        name = f"peaceops_kill_{uuid.uuid4().hex[:8]}"
+        admin = url.rsplit("/", 1)[0] + "/postgres"
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        env["DATABASE_URL"] = url.rsplit("/", 1)[0] + f"/{name}"
+
+        def query(sql: str) -> list[tuple]:
+            with psycopg.connect(env["DATABASE_URL"]) as conn:
+                return conn.execute(sql).fetchall()
+
+        try:
+            yield env, query
+        finally:
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    else:
+        env.pop("DATABASE_URL", None)
+
+        def query(sql: str) -> list[tuple]:
+            with sqlite3.connect(tmp_path / "var" / "peaceops.sqlite3") as conn:
+                return conn.execute(sql).fetchall()
+
+        yield env, query
+
+
+def peaceops(env: dict[str, str], *args: str, **kwargs) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "peaceops", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        **kwargs,
+    )
+
+
+def test_killed_import_leaves_whole_batches_and_rerun_completes(tmp_path):
+    sample = write_sample(tmp_path / "ged.csv", ROWS)
+    with scratch_database(tmp_path) as (env, query):
+        for args in (
+            ("migrate", "--no-input", "-v0"),
+            (
+                "shell",
+                "-c",
+                "from peaceops.missions.services import missions_seed; missions_seed()",
+            ),
+        ):
+            done = peaceops(env, *args)
+            assert done.wait(timeout=120) == 0, done.stdout.read()
+
+        command = ("import", "ucdp", str(sample), "--mission", "UNOWAS", "--no-progress")
+        victim = peaceops(env, *command, "--batch-size", str(BATCH))
+        deadline = time.monotonic() + 120
+        loaded = 0
+        while time.monotonic() < deadline and victim.poll() is None:
+            rows = query("SELECT created FROM incidents_importrun")
+            loaded = rows[0][0] if rows else 0
+            if loaded >= 3 * BATCH:
+                break
+            time.sleep(0.05)
+        assert victim.poll() is None, "the import finished before it could be killed"
+        victim.kill()  # SIGKILL: no clean-up code runs
+        victim.wait(timeout=30)
+
+        ((status, created),) = query("SELECT status, created FROM incidents_importrun")
+        ((incidents,),) = query("SELECT COUNT(*) FROM incidents_incident")
+        ((revisions,),) = query("SELECT COUNT(*) FROM incidents_incidentrevision WHERE version = 1")
+        ((with_source,),) = query("SELECT COUNT(DISTINCT incident_id) FROM incidents_source")
+        ((orphans,),) = query(
+            "SELECT COUNT(*) FROM incidents_casualty c "
+            "LEFT JOIN incidents_incident i ON i.id = c.incident_id WHERE i.id IS NULL"
+        )
+        assert status == "running"  # nobody could mark it: it was killed
+        assert created >= 3 * BATCH
+        assert created % BATCH == 0  # whole batches only
+        assert incidents == revisions == with_source == created
+        assert orphans == 0
+
+        rerun = peaceops(env, *command)
+        assert rerun.wait(timeout=300) == 0, rerun.stdout.read()
+        summary = rerun.stdout.read()
+        assert (
+            f"{ROWS - created:,} created, 0 updated, {created:,} unchanged, 0 rejected" in summary
+        ), summary
+        ((total,),) = query("SELECT COUNT(*) FROM incidents_incident")
+        assert total == ROWS
+        ((done_status,),) = query("SELECT status FROM incidents_importrun ORDER BY id DESC LIMIT 1")
+        assert done_status == "completed"

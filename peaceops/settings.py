@@ -10,6 +10,7 @@
 | PEACEOPS_LOGIN_MAX_FAILURES | 5 | failed sign-ins per user name and address before throttling |
 | PEACEOPS_LOGIN_WINDOW_SECONDS | 900 | the window for the above |
 | PEACEOPS_MAX_BODY_BYTES | 2097152 | larger request bodies are refused with 413 |
+| PEACEOPS_MAX_UPLOAD_BYTES | 1073741824 | larger import uploads are refused with 413 |
 | CSRF_TRUSTED_ORIGINS | (none) | comma-separated origins, for HTTPS behind a proxy |
 | SECURE_COOKIES | false | send session and CSRF cookies over HTTPS only |
 | CONN_MAX_AGE | 60 | PostgreSQL connection reuse, seconds |
@@ -138,7 +139,10 @@ SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 
-# Request bodies above this size are refused with 413.
+# Uploaded import files above this size are refused with 413.
+MAX_UPLOAD_BYTES = int(os.environ.get("PEACEOPS_MAX_UPLOAD_BYTES", str(1024**3)))
+UPLOAD_DIR = VAR_DIR / "uploads"
+# Request bodies (other than files) above this size are refused with 413.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("PEACEOPS_MAX_BODY_BYTES", str(2 * 1024 * 1024)))
 
 LANGUAGE_CODE = "en"

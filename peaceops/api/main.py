@@ -6,6 +6,7 @@ from peaceops.accounts.api import router as accounts_router
 from peaceops.api import errors
 from peaceops.api.auth import AUTH
 from peaceops.incidents.api import router as incidents_router
+from peaceops.incidents.api_imports import router as imports_router
 from peaceops.missions.api import router as missions_router
 
 api = NinjaAPI(
@@ -24,3 +25,4 @@ errors.install(api)
 api.add_router("/", accounts_router)
 api.add_router("/", missions_router)
 api.add_router("/", incidents_router)
+api.add_router("/", imports_router)

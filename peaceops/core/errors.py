@@ -49,6 +49,12 @@ class NotFound(PeaceopsError):
     default_message = _("Not found.")
 
 
+class PayloadTooLarge(PeaceopsError):
+    code = "payload_too_large"
+    status = 413
+    default_message = _("The upload is too large.")
+
+
 class InvalidTransition(PeaceopsError):
     code = "invalid_transition"
     status = 409

@@ -28,12 +28,13 @@ class Action(StrEnum):
     INCIDENT_EDIT_OWN = "incident_edit_own"
     INCIDENT_EDIT_ANY = "incident_edit_any"
     INCIDENT_REVIEW = "incident_review"
+    INCIDENT_IMPORT = "incident_import"
     MISSION_ADMIN = "mission_admin"
 
 
 _READ = {Action.VIEW}
 _REPORT = _READ | {Action.INCIDENT_CREATE, Action.INCIDENT_EDIT_OWN}
-_ANALYSE = _REPORT | {Action.INCIDENT_EDIT_ANY}
+_ANALYSE = _REPORT | {Action.INCIDENT_EDIT_ANY, Action.INCIDENT_IMPORT}
 _VERIFY = _ANALYSE | {Action.INCIDENT_REVIEW}
 
 PERMISSIONS: dict[str, frozenset[Action]] = {

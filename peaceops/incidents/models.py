@@ -274,6 +274,7 @@ class ImportRun(TimestampedModel):
     """One run of an importer over one file: what it read and what became of each row."""
 
     class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Running")
         COMPLETED = "completed", _("Completed")
         FAILED = "failed", _("Failed")
@@ -282,6 +283,10 @@ class ImportRun(TimestampedModel):
     source = models.CharField(max_length=40)  # ucdp_ged, acled, tabular
     file_name = models.CharField(max_length=500)
     file_sha256 = models.CharField(max_length=64)
+    # For uploads run by the worker: the format, the stored file and the column mapping.
+    format = models.CharField(max_length=20, blank=True)
+    stored_path = models.CharField(max_length=500, blank=True)
+    mapping = models.JSONField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -22,6 +22,7 @@ from peaceops.missions.selectors import missions_of_user
 from peaceops.web.forms import SignInForm
 
 PAGE_SIZE = 50
+EXPORT_FORMATS = (("csv", "CSV"), ("xlsx", "Excel"), ("geojson", "GeoJSON"), ("parquet", "Parquet"))
 
 
 @require_http_methods(["GET", "POST"])
@@ -84,10 +85,18 @@ def incident_list(request: HttpRequest) -> HttpResponse:
         query = request.GET.copy()
         query["cursor"] = page.next_cursor
         next_query = query.urlencode()
+    export_query = request.GET.copy()
+    export_query.pop("cursor", None)  # the list's filter names are the API's
     return render(
         request,
         "web/incident_list.html",
-        {"page": page, "filters": filters, "next_query": next_query},
+        {
+            "page": page,
+            "filters": filters,
+            "next_query": next_query,
+            "export_query": export_query.urlencode(),
+            "export_formats": EXPORT_FORMATS,
+        },
     )
 
 

@@ -93,6 +93,7 @@ def test_visibility_q_global_grant_plus_higher_mission_grant():
                 Action.INCIDENT_EDIT_OWN,
                 Action.INCIDENT_EDIT_ANY,
                 Action.INCIDENT_REVIEW,
+                Action.INCIDENT_IMPORT,
             },
         ),
         (Role.MISSION_ADMIN, set(Action)),

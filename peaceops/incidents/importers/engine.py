@@ -365,19 +365,21 @@ def run_import(
     batch_size: int = BATCH_SIZE,
     progress: ProgressCallback | None = None,
     parallel: bool = False,
+    run: ImportRun | None = None,
 ) -> ImportRun:
     """Import `records` into `mission`. With dry_run, validate only and write nothing (the
     returned run is not saved; its counts say what would happen). With parallel, rows are
     read and checked in a forked child process while this one writes (see pipeline.py)."""
-    run = ImportRun(
-        mission=mission,
-        source=source,
-        file_name=file_name[:500],
-        file_sha256=file_sha256,
-        started_by=started_by,
-    )
-    if not dry_run:
-        run.save()
+    if run is None:  # a queued run (uploads) comes with its own row
+        run = ImportRun(
+            mission=mission,
+            source=source,
+            file_name=file_name[:500],
+            file_sha256=file_sha256,
+            started_by=started_by,
+        )
+        if not dry_run:
+            run.save()
     actors = _ActorCache()
     seen_ids: dict[str, int] = {}
     started = time.monotonic()

@@ -68,3 +68,17 @@ def test_static_assets_are_served_locally(db):
     response = Client().get("/static/web/peaceops.css")
     assert response.status_code == 200
     assert b"--accent" in b"".join(response.streaming_content)
+
+
+def test_incident_list_offers_exports_of_the_filtered_view(mission, analyst):
+    make_incident(mission, title="Ambush on the Bossangoa road")
+    make_incident(mission, title="Protest in Bangui")
+    client = client_for(analyst)
+    html = client.get("/incidents/", {"q": "bossangoa"}).content.decode()
+    assert '<a href="/api/v1/incidents/export?format=csv&amp;q=bossangoa">CSV</a>' in html
+    exported = b"".join(
+        client.get("/api/v1/incidents/export?format=csv&q=bossangoa").streaming_content
+    )
+    lines = exported.decode().splitlines()
+    assert len(lines) == 3  # header, HXL tags, one incident
+    assert "Ambush on the Bossangoa road" in lines[2]

@@ -1,7 +1,6 @@
 """`peaceops import ucdp FILE --mission MINUSCA`: load a conflict-event file."""
 
 import csv
-import functools
 import sys
 from pathlib import Path
 from typing import Any
@@ -9,28 +8,12 @@ from typing import Any
 import yaml
 from django.core.management.base import BaseCommand, CommandError
 
-from peaceops.incidents.importers.acled import EXTERNAL_SOURCE as ACLED
-from peaceops.incidents.importers.acled import acled_records
 from peaceops.incidents.importers.engine import Progress, run_import
 from peaceops.incidents.importers.files import estimated_rows, file_sha256
-from peaceops.incidents.importers.tabular import (
-    describe,
-    external_source,
-    load_mapping,
-    tabular_records,
-)
-from peaceops.incidents.importers.ucdp import EXTERNAL_SOURCE as UCDP
-from peaceops.incidents.importers.ucdp import ged_records
-from peaceops.incidents.models import ImportRowProblem, ImportRun, VerificationStatus
+from peaceops.incidents.importers.formats import FORMATS, reader_for
+from peaceops.incidents.importers.tabular import describe, load_mapping
+from peaceops.incidents.models import ImportRowProblem, ImportRun
 from peaceops.missions.models import Mission
-
-FORMATS = {
-    # name: (source code, record reader, verification status of imported rows)
-    "ucdp": (UCDP, ged_records, VerificationStatus.VERIFIED),
-    "acled": (ACLED, acled_records, VerificationStatus.VERIFIED),
-    # a mission's own spreadsheet: needs --mapping; source "tabular:<mapping file stem>"
-    "tabular": ("tabular", tabular_records, VerificationStatus.REPORTED),
-}
 
 
 class ProgressBar:
@@ -96,15 +79,17 @@ class Command(BaseCommand):
         mission = Mission.objects.filter(acronym__iexact=options["mission"]).first()
         if mission is None:
             raise CommandError(f"No mission with the acronym {options['mission']}.")
-        source, reader, status = FORMATS[options["format"]]
-        if options["format"] == "tabular":
+        chosen = FORMATS[options["format"]]
+        mapping = None
+        if chosen.needs_mapping:
             if not options["mapping"]:
                 raise CommandError("The tabular format needs --mapping FILE (see --describe).")
             try:
-                reader = functools.partial(reader, mapping=load_mapping(options["mapping"]))
+                mapping = load_mapping(options["mapping"])
             except (ValueError, OSError) as exc:
                 raise CommandError(str(exc)) from exc
-            source = external_source(options["mapping"])
+        mapping_name = options["mapping"].stem if options["mapping"] else ""
+        source, reader = reader_for(options["format"], mapping, mapping_name)
         bar = None if options["no_progress"] else ProgressBar(estimated_rows(path))
         try:
             run = run_import(
@@ -113,7 +98,7 @@ class Command(BaseCommand):
                 records=reader(path),
                 file_name=path.name,
                 file_sha256=file_sha256(path),
-                verification_status=status,
+                verification_status=chosen.verification_status,
                 dry_run=options["dry_run"],
                 batch_size=options["batch_size"],
                 progress=bar,

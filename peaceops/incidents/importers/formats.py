@@ -1,0 +1,47 @@
+"""The import formats: what each reads and how its rows enter the review workflow."""
+
+import functools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from peaceops.incidents.importers.acled import EXTERNAL_SOURCE as ACLED
+from peaceops.incidents.importers.acled import acled_records
+from peaceops.incidents.importers.records import RowRejection, SourceRecord
+from peaceops.incidents.importers.tabular import EXTERNAL_SOURCE_PREFIX, tabular_records
+from peaceops.incidents.importers.ucdp import EXTERNAL_SOURCE as UCDP
+from peaceops.incidents.importers.ucdp import ged_records
+from peaceops.incidents.models import VerificationStatus
+
+Reader = Callable[[Path], Iterator[SourceRecord | RowRejection]]
+
+
+@dataclass(frozen=True)
+class ImportFormat:
+    source: str
+    reader: Reader
+    verification_status: str  # what imported rows start as
+    needs_mapping: bool = False
+
+
+FORMATS = {
+    "ucdp": ImportFormat(UCDP, ged_records, VerificationStatus.VERIFIED),
+    "acled": ImportFormat(ACLED, acled_records, VerificationStatus.VERIFIED),
+    # A mission's own spreadsheet goes through review; source "tabular:<mapping name>".
+    "tabular": ImportFormat(
+        EXTERNAL_SOURCE_PREFIX, tabular_records, VerificationStatus.REPORTED, needs_mapping=True
+    ),
+}
+
+
+def reader_for(
+    name: str, mapping: dict[str, Any] | None, mapping_name: str = ""
+) -> tuple[str, Reader]:
+    """(external source, record reader) for a format; tabular needs its checked mapping."""
+    chosen = FORMATS[name]
+    if not chosen.needs_mapping:
+        return chosen.source, chosen.reader
+    if mapping is None:
+        raise ValueError("The tabular format needs a column mapping.")
+    return f"{chosen.source}:{mapping_name}"[:40], functools.partial(chosen.reader, mapping=mapping)

@@ -43,6 +43,22 @@ def security_event_record(
     )
 
 
+TOKEN_REJECTION_LOG_SECONDS = 60
+
+
+def token_rejected(*, request: HttpRequest, prefix: str) -> None:
+    """Log a rejected API token, at most once a minute per address, so that a flood of bad
+    tokens cannot flood the security log."""
+    since = timezone.now() - timedelta(seconds=TOKEN_REJECTION_LOG_SECONDS)
+    if SecurityEvent.objects.filter(
+        kind=SecurityEvent.Kind.TOKEN_REJECTED, ip_address=client_ip(request), created_at__gte=since
+    ).exists():
+        return
+    security_event_record(
+        kind=SecurityEvent.Kind.TOKEN_REJECTED, request=request, details={"prefix": prefix}
+    )
+
+
 def _recent_failures(username: str, ip_address: str | None) -> int:
     since = timezone.now() - timedelta(seconds=settings.LOGIN_WINDOW_SECONDS)
     return SecurityEvent.objects.filter(

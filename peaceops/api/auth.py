@@ -6,20 +6,15 @@ from typing import Any
 from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 
-from peaceops.accounts.models import SecurityEvent
 from peaceops.accounts.selectors import user_for_token
-from peaceops.accounts.services import security_event_record
+from peaceops.accounts.services import token_rejected
 
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         user = user_for_token(token)
         if user is None:
-            security_event_record(
-                kind=SecurityEvent.Kind.TOKEN_REJECTED,
-                request=request,
-                details={"prefix": token[:10]},
-            )
+            token_rejected(request=request, prefix=token[:10])
             return None
         request.user = user
         return user

@@ -209,3 +209,13 @@ def test_mission_admin_cannot_grant_above_own_clearance(mission):
         actor=admin, user=target, mission_id=mission.pk, role="analyst", clearance="internal"
     )
     assert Membership.objects.filter(user=target).count() == 1
+
+
+def test_rejected_tokens_are_logged_at_most_once_a_minute_per_address(db):
+    client = Client()
+    for _ in range(20):
+        assert client.get("/api/v1/me", HTTP_AUTHORIZATION="Bearer po_nonsense").status_code == 401
+    assert SecurityEvent.objects.filter(kind="token_rejected").count() == 1
+    other = Client(REMOTE_ADDR="10.0.0.9")
+    other.get("/api/v1/me", HTTP_AUTHORIZATION="Bearer po_nonsense")
+    assert SecurityEvent.objects.filter(kind="token_rejected").count() == 2

@@ -50,10 +50,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from peaceops.core.classification import Classification
-from peaceops.core.errors import FieldErrors, ValidationFailed
+from peaceops.core.errors import ValidationFailed
 from peaceops.core.geo.countries import code_for_name, is_country_code
 from peaceops.core.geo.points import DatePrecision, LocationPrecision
-from peaceops.incidents.importers.records import RowRejection, SourceRecord
+from peaceops.incidents.importers.records import ColumnReader, RowRejection, SourceRecord
 from peaceops.incidents.models import Actor, Casualty
 
 EXTERNAL_SOURCE = "acled"
@@ -219,19 +219,8 @@ def _text(row: dict[str, str], column: str) -> str:
 def acled_row_values(row: dict[str, str]) -> dict[str, Any]:
     """The incident fields for one ACLED row (column name -> text). Raises ValidationFailed
     naming the ACLED column when a value cannot be read."""
-    errors = FieldErrors()
-
-    def read(column: str, convert: Any, *, required: bool = True) -> Any:
-        value = row.get(column)
-        if value is None or value.strip() == "":
-            if required:
-                errors.add(column, "This column is empty or missing.")
-            return None
-        try:
-            return convert(value)
-        except (TypeError, ValueError):
-            errors.add(column, f"Cannot read {value[:40]!r}.")
-            return None
+    read = ColumnReader(row)
+    errors = read.errors
 
     event_type, sub_event_type = _text(row, "event_type"), _text(row, "sub_event_type")
     mapped = SUB_EVENT_TYPES.get((event_type, sub_event_type)) or EVENT_TYPES.get(event_type)

@@ -1,7 +1,10 @@
 """What every importer produces: one SourceRecord per row, or a RowRejection."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from peaceops.core.errors import FieldErrors
 
 
 @dataclass(frozen=True)
@@ -18,3 +21,24 @@ class RowRejection:
     line: int
     external_id: str
     fields: dict[str, list[str]]  # field -> reasons
+
+
+class ColumnReader:
+    """Reads typed values from a row of text; problems are collected under the source's own
+    column names (`read.errors`), so a rejected row points at the cell to fix."""
+
+    def __init__(self, row: dict[str, str]) -> None:
+        self.row = row
+        self.errors = FieldErrors()
+
+    def __call__(self, column: str, convert: Callable[[str], Any], *, required: bool = True) -> Any:
+        value = self.row.get(column)
+        if value is None or value.strip() == "":
+            if required:
+                self.errors.add(column, "This column is empty or missing.")
+            return None
+        try:
+            return convert(value)
+        except (TypeError, ValueError):
+            self.errors.add(column, f"Cannot read {value[:40]!r}.")
+            return None

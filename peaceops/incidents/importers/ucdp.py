@@ -36,12 +36,12 @@ from pathlib import Path
 from typing import IO, Any
 
 from peaceops.core.classification import Classification
-from peaceops.core.errors import FieldErrors, ValidationFailed
+from peaceops.core.errors import ValidationFailed
 from peaceops.core.geo.countries import code_for_name, is_country_code
 from peaceops.core.geo.points import DatePrecision, LocationPrecision
 from peaceops.core.geo.priogrid import priogrid_gid
 from peaceops.incidents.importers.files import check_utf8
-from peaceops.incidents.importers.records import RowRejection, SourceRecord
+from peaceops.incidents.importers.records import ColumnReader, RowRejection, SourceRecord
 from peaceops.incidents.models import Actor, Casualty
 
 EXTERNAL_SOURCE = "ucdp_ged"
@@ -137,19 +137,8 @@ def ged_row_values(row: dict[str, str]) -> dict[str, Any]:
     """The incident fields for one GED row (column name -> text). Raises ValidationFailed
     naming the GED column when a value cannot be read."""
     row = _normalise(row)
-    errors = FieldErrors()
-
-    def read(column: str, convert: Any, *, required: bool = True) -> Any:
-        value = row.get(column)
-        if value is None or value.strip() == "":
-            if required:
-                errors.add(column, "This column is empty or missing.")
-            return None
-        try:
-            return convert(value)
-        except (TypeError, ValueError):
-            errors.add(column, f"Cannot read {value[:40]!r}.")
-            return None
+    read = ColumnReader(row)
+    errors = read.errors
 
     violence = read("type_of_violence", _int)
     if violence is not None and violence not in TYPE_OF_VIOLENCE:

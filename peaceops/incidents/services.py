@@ -324,7 +324,7 @@ def apply_import_update(
     """Update one imported incident from a newer record (a system task, inside the import
     engine's batch transaction). The change is recorded like any edit."""
     incident = Incident.objects.select_for_update().get(pk=incident_id)
-    return _apply(
+    changed = _apply(
         incident,
         cleaned=cleaned,
         before=incident_state(incident),
@@ -333,3 +333,6 @@ def apply_import_update(
         comment=f"import run {run.pk}",
         bookkeeping={"raw": raw, "content_hash": content_hash, "import_run": run},
     )
+    if not changed:  # same state under a new digest (e.g. a new mapping): remember the digest
+        Incident.objects.filter(pk=incident_id).update(content_hash=content_hash)
+    return changed

@@ -1,9 +1,11 @@
+import datetime as dt
 from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db.models import Sum
 from django.test import Client
+from django.utils import timezone
 
 from peaceops.core.roles import Role
 from peaceops.incidents.models import ImportRun, Incident
@@ -145,3 +147,118 @@ def test_tabular_upload_with_mapping(mission, analyst, settings, tmp_path):
         "tabular:mission_log",
         "reported",
     )
+
+
+MAPPING = (
+    b"id: Ref\nfields:\n  title: What\n  started_at: Date\n  latitude: Lat\n  longitude: Lon\n"
+    b"  classification: Level\n"
+    b"defaults: {incident_type: restriction_of_movement, subtype: blocked_route}\n"
+)
+
+
+def _tabular(client: Client, rows: bytes, mapping_name: str = "log map.yaml"):
+    body = {
+        "mission": "MINUSCA",
+        "format": "tabular",
+        "file": SimpleUploadedFile("log.csv", b"Ref,Date,What,Lat,Lon,Level\n" + rows),
+        "mapping": SimpleUploadedFile(mapping_name, MAPPING),
+    }
+    return client.post("/api/v1/imports", body)
+
+
+def test_uploads_never_write_above_the_uploaders_clearance(mission, settings, tmp_path):
+    settings.UPLOAD_DIR = tmp_path
+    high = member(mission, Role.ANALYST, "strictly_confidential")
+    _tabular(client_for(high), b"R1,2024-05-01,Secret site,4.36,18.55,confidential\n")
+    call_command("worker", "--once")
+    secret = Incident.objects.get(external_id="R1")
+    low = member(mission, Role.ANALYST, "internal")
+    rows = (
+        b"R1,2024-05-01,Overwritten,4.36,18.55,internal\n"  # exists above my clearance
+        b"R2,2024-05-02,Too high,4.36,18.55,confidential\n"  # would be above my clearance
+        b"R3,2024-05-03,Fine,4.36,18.55,internal\n"
+    )
+    response = _tabular(client_for(low), rows)
+    call_command("worker", "--once")
+    run = client_for(low).get(f"/api/v1/imports/{response.json()['id']}").json()
+    assert (run["created"], run["updated"], run["rejected"]) == (1, 0, 2)
+    assert [(p["line"], p["field"], p["reason"]) for p in run["problems"]] == [
+        (2, "id", "A record with this id exists that you may not change."),
+        (3, "classification", "Above your clearance for this mission."),
+    ]
+    secret.refresh_from_db()
+    assert (secret.title, secret.classification, secret.version) == (
+        "Secret site",
+        "confidential",
+        1,
+    )
+    assert not Incident.objects.filter(external_id="R2").exists()
+
+
+def test_tabular_source_is_the_same_from_cli_and_upload(mission, analyst, settings, tmp_path):
+    settings.UPLOAD_DIR = tmp_path / "uploads"
+    response = _tabular(client_for(analyst), b"R1,2024-05-01,Roadblock,4.36,18.55,internal\n")
+    assert response.json()["source"] == "tabular:log_map"
+    call_command("worker", "--once")
+    data = tmp_path / "log.csv"
+    data.write_bytes(b"Ref,Date,What,Lat,Lon,Level\nR1,2024-05-01,Roadblock,4.36,18.55,internal\n")
+    mapping = tmp_path / "log map.yaml"
+    mapping.write_bytes(MAPPING)
+    call_command(
+        "import",
+        "tabular",
+        str(data),
+        "--mapping",
+        str(mapping),
+        "--mission",
+        "MINUSCA",
+        "--no-progress",
+    )
+    assert Incident.objects.count() == 1  # the same row, found unchanged
+
+
+def test_worker_requeues_a_stale_upload_and_fails_a_stale_cli_run(
+    mission, analyst, settings, tmp_path
+):
+    settings.UPLOAD_DIR = tmp_path
+    queued = upload(client_for(analyst), "car.csv", CAR_CSV.read_bytes()).json()
+    long_ago = timezone.now() - dt.timedelta(hours=1)
+    ImportRun.objects.filter(pk=queued["id"]).update(status="running", updated_at=long_ago)
+    cli_run = ImportRun.objects.create(
+        mission=mission, source="ucdp_ged", file_name="x.csv", file_sha256="", status="running"
+    )
+    ImportRun.objects.filter(pk=cli_run.pk).update(updated_at=long_ago)
+
+    call_command("worker", "--once")
+
+    assert ImportRun.objects.get(pk=queued["id"]).status == "completed"
+    assert Incident.objects.count() == 1_848
+    cli_run.refresh_from_db()
+    assert cli_run.status == "failed"
+    assert (
+        cli_run.message
+        == "Interrupted: its process stopped. Run the same import again to complete it."
+    )
+    assert list(tmp_path.iterdir()) == []  # the uploaded file is removed once imported
+
+
+def test_worker_survives_an_unexpected_error(mission, analyst, settings, tmp_path, monkeypatch):
+    settings.UPLOAD_DIR = tmp_path
+    first = upload(client_for(analyst), "a.csv", CAR_CSV.read_bytes()).json()
+    second = upload(client_for(analyst), "b.csv", CAR_CSV.read_bytes()).json()
+    from peaceops.incidents.importers import queue
+
+    real = queue.run_import
+    calls = []
+
+    def flaky(**kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("disk on fire")
+        return real(**kwargs)
+
+    monkeypatch.setattr(queue, "run_import", flaky)
+    call_command("worker", "--once")
+    statuses = dict(ImportRun.objects.values_list("pk", "status"))
+    assert statuses == {first["id"]: "failed", second["id"]: "completed"}
+    assert ImportRun.objects.get(pk=first["id"]).message == "RuntimeError: disk on fire"

@@ -53,6 +53,7 @@ from peaceops.core.classification import Classification
 from peaceops.core.errors import ValidationFailed
 from peaceops.core.geo.countries import code_for_name, is_country_code
 from peaceops.core.geo.points import DatePrecision, LocationPrecision
+from peaceops.incidents.importers.files import check_utf8
 from peaceops.incidents.importers.records import ColumnReader, RowRejection, SourceRecord
 from peaceops.incidents.models import Actor, Casualty
 
@@ -358,6 +359,7 @@ def _csv_rows(handle: IO[str]) -> Iterator[tuple[int, dict[str, str], dict[str, 
 
 def read_acled(path: Path) -> Iterator[tuple[int, dict[str, str], dict[str, Any]]]:
     """(line, row as text, raw record) for every event in an ACLED CSV (plain or .gz)."""
+    check_utf8(path)
     opener = gzip.open if path.name.lower().endswith(".gz") else open
     with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
         yield from _csv_rows(handle)

@@ -11,17 +11,20 @@ New incidents are inserted in bulk; changed ones go through the same update path
 """
 
 import hashlib
+import itertools
 import json
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from peaceops.accounts.models import User
+from peaceops.accounts.selectors import access_scope_for_user
+from peaceops.core.access import AccessScope
 from peaceops.core.errors import ValidationFailed
 from peaceops.core.geo.countries import countries_at, country_at
 from peaceops.incidents.importers.pipeline import checked_batches
@@ -119,6 +122,10 @@ class _ActorCache:
                 "pk", "kind"
             ):
                 self._ids[("local", name, kind, "")] = actor_id
+
+    def forget(self) -> None:
+        """After a rolled-back batch: ids of actors created in it are gone too."""
+        self._ids.clear()
 
     def id_for(self, row: dict[str, Any]) -> int:
         return self._ids[self.key(row)]
@@ -352,6 +359,105 @@ def _insert_returning_pks(
     return pks
 
 
+def _primed(
+    records: Iterable[SourceRecord | RowRejection],
+) -> Iterator[SourceRecord | RowRejection]:
+    iterator = iter(records)
+    try:
+        first = next(iterator)
+    except StopIteration:
+        return iter(())
+    return itertools.chain([first], iterator)
+
+
+def _without_duplicates(
+    checked: list[_Valid | RowRejection], seen_ids: dict[str, int]
+) -> tuple[list[RowRejection], list[_Valid]]:
+    rejected = [c for c in checked if isinstance(c, RowRejection)]
+    valid: list[_Valid] = []
+    for c in checked:
+        if isinstance(c, RowRejection):
+            continue
+        first = seen_ids.setdefault(c.record.external_id, c.record.line)
+        if first != c.record.line:
+            rejected.append(
+                RowRejection(
+                    line=c.record.line,
+                    external_id=c.record.external_id,
+                    fields={"id": [f"Duplicate of the row on line {first}."]},
+                )
+            )
+        else:
+            valid.append(c)
+    return rejected, valid
+
+
+def _write_batch(
+    run: ImportRun,
+    *,
+    mission: Mission,
+    source: str,
+    verification_status: str,
+    rejected: list[RowRejection],
+    valid: list[_Valid],
+    scope: AccessScope | None,
+    actors: "_ActorCache",
+    problem_budget: int,
+    dry_run: bool,
+) -> tuple[dict[str, int], list[ImportRowProblem]]:
+    """Sort one batch into new / changed / unchanged against the database and write it (inside
+    the caller's transaction). With a person's scope (uploads), nothing is written above that
+    person's clearance: such rows are rejected, whether new or already stored."""
+    existing = {
+        ext_id: (pk, content_hash, classification)
+        for ext_id, pk, content_hash, classification in Incident.objects.filter(
+            mission=mission,
+            external_source=source,
+            external_id__in=[v.record.external_id for v in valid],
+        ).values_list("external_id", "pk", "content_hash", "classification")
+    }
+    writable: list[_Valid] = []
+    for v in valid:
+        stored = existing.get(v.record.external_id)
+        if scope is not None and stored and not scope.can_see(mission.pk, stored[2]):
+            reason = "A record with this id exists that you may not change."
+            rejected.append(RowRejection(v.record.line, v.record.external_id, {"id": [reason]}))
+        elif scope is not None and not scope.can_see(mission.pk, v.cleaned["classification"]):
+            reason = "Above your clearance for this mission."
+            rejected.append(
+                RowRejection(v.record.line, v.record.external_id, {"classification": [reason]})
+            )
+        else:
+            writable.append(v)
+    new = [v for v in writable if v.record.external_id not in existing]
+    changed = [
+        v
+        for v in writable
+        if v.record.external_id in existing and existing[v.record.external_id][1] != v.digest
+    ]
+    updated = 0
+    if not dry_run:
+        if new:
+            _insert_new(run, mission, source, verification_status, new, actors)
+        for v in changed:
+            updated += apply_import_update(
+                incident_id=existing[v.record.external_id][0],
+                cleaned=v.cleaned,
+                content_hash=v.digest,
+                raw=json.loads(v.raw_json),
+                run=run,
+            )
+    else:
+        updated = len(changed)
+    counts = {
+        "created": len(new),
+        "updated": updated,
+        "unchanged": len(writable) - len(new) - updated,
+        "rejected": len(rejected),
+    }
+    return counts, _problems(run, rejected, writable, problem_budget)
+
+
 def run_import(
     *,
     mission: Mission,
@@ -370,6 +476,9 @@ def run_import(
     """Import `records` into `mission`. With dry_run, validate only and write nothing (the
     returned run is not saved; its counts say what would happen). With parallel, rows are
     read and checked in a forked child process while this one writes (see pipeline.py)."""
+    # Start reading before anything is recorded: file-level problems (encoding, missing
+    # columns) are raised by the reader on its first row, and should leave no trace.
+    records = _primed(records)
     if run is None:  # a queued run (uploads) comes with its own row
         run = ImportRun(
             mission=mission,
@@ -384,70 +493,43 @@ def run_import(
     seen_ids: dict[str, int] = {}
     started = time.monotonic()
     problems_kept = 0
+    scope = access_scope_for_user(started_by) if started_by is not None else None
     try:
         for checked in checked_batches(records, batch_size, _check_batch, parallel=parallel):
-            rejected = [c for c in checked if isinstance(c, RowRejection)]
-            valid: list[_Valid] = []
-            for c in checked:
-                if isinstance(c, RowRejection):
-                    continue
-                first = seen_ids.setdefault(c.record.external_id, c.record.line)
-                if first != c.record.line:
-                    rejected.append(
-                        RowRejection(
-                            line=c.record.line,
-                            external_id=c.record.external_id,
-                            fields={"id": [f"Duplicate of the row on line {first}."]},
+            rejected, valid = _without_duplicates(checked, seen_ids)
+            for attempt in (1, 2):
+                try:
+                    with transaction.atomic():
+                        counts, problems = _write_batch(
+                            run,
+                            mission=mission,
+                            source=source,
+                            verification_status=verification_status,
+                            rejected=list(rejected),
+                            valid=valid,
+                            scope=scope,
+                            actors=actors,
+                            problem_budget=MAX_PROBLEMS - problems_kept,
+                            dry_run=dry_run,
                         )
-                    )
-                else:
-                    valid.append(c)
-            existing = {
-                ext_id: (pk, content_hash)
-                for ext_id, pk, content_hash in Incident.objects.filter(
-                    mission=mission,
-                    external_source=source,
-                    external_id__in=[v.record.external_id for v in valid],
-                ).values_list("external_id", "pk", "content_hash")
-            }
-            new = [v for v in valid if v.record.external_id not in existing]
-            changed = [
-                v
-                for v in valid
-                if v.record.external_id in existing
-                and existing[v.record.external_id][1] != v.digest
-            ]
-            counts = {
-                "rows_read": len(checked),
-                "created": len(new),
-                "updated": len(changed),
-                "unchanged": len(valid) - len(new) - len(changed),
-                "rejected": len(rejected),
-            }
-            problems = _problems(run, rejected, valid, MAX_PROBLEMS - problems_kept)
+                        counts["rows_read"] = len(checked)
+                        if not dry_run:
+                            ImportRowProblem.objects.bulk_create(problems)
+                            ImportRun.objects.filter(pk=run.pk).update(
+                                updated_at=timezone.now(),  # the heartbeat of a live run
+                                **{name: F(name) + value for name, value in counts.items()},
+                            )
+                    break
+                except IntegrityError:
+                    # Another import wrote one of these ids since we looked: look again, once.
+                    actors.forget()
+                    if attempt == 2:
+                        raise
             problems_kept += len(problems)
+            for name, value in counts.items():
+                setattr(run, name, getattr(run, name) + value)
             if dry_run:
-                for name, value in counts.items():
-                    setattr(run, name, getattr(run, name) + value)
                 run._dry_problems = [*getattr(run, "_dry_problems", []), *problems]  # type: ignore[attr-defined]
-            else:
-                with transaction.atomic():
-                    if new:
-                        _insert_new(run, mission, source, verification_status, new, actors)
-                    for v in changed:
-                        apply_import_update(
-                            incident_id=existing[v.record.external_id][0],
-                            cleaned=v.cleaned,
-                            content_hash=v.digest,
-                            raw=json.loads(v.raw_json),
-                            run=run,
-                        )
-                    ImportRowProblem.objects.bulk_create(problems)
-                    ImportRun.objects.filter(pk=run.pk).update(
-                        **{name: F(name) + value for name, value in counts.items()}
-                    )
-                for name, value in counts.items():
-                    setattr(run, name, getattr(run, name) + value)
             if progress:
                 progress(
                     Progress(

@@ -4,6 +4,7 @@ import codecs
 import gzip
 import hashlib
 from pathlib import Path
+from typing import BinaryIO
 
 _CHUNK = 1 << 20
 
@@ -34,19 +35,23 @@ def check_utf8(path: Path) -> None:
     """Refuse a file that is not UTF-8 before any row is read, naming the first bad line:
     an import must not stop half-way through on an encoding error."""
     opener = gzip.open if path.name.lower().endswith(".gz") else open
+    with opener(path, "rb") as handle:
+        check_utf8_stream(handle)
+
+
+def check_utf8_stream(handle: BinaryIO) -> None:
     decoder = codecs.getincrementaldecoder("utf-8")()
     line = 1
-    with opener(path, "rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            try:
-                decoder.decode(chunk)
-            except UnicodeDecodeError as exc:
-                bad_line = line + chunk[: exc.start].count(b"\n")
-                raise ValueError(
-                    f"line {bad_line} is not UTF-8 (byte {chunk[exc.start]:#04x}); "
-                    "save the file as UTF-8 and import it again"
-                ) from None
-            line += chunk.count(b"\n")
+    while chunk := handle.read(_CHUNK):
+        try:
+            decoder.decode(chunk)
+        except UnicodeDecodeError as exc:
+            bad_line = line + chunk[: exc.start].count(b"\n")
+            raise ValueError(
+                f"line {bad_line} is not UTF-8 (byte {chunk[exc.start]:#04x}); "
+                "save the file as UTF-8 and import it again"
+            ) from None
+        line += chunk.count(b"\n")
     try:
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:

@@ -9,7 +9,11 @@ from typing import Any
 from peaceops.incidents.importers.acled import EXTERNAL_SOURCE as ACLED
 from peaceops.incidents.importers.acled import acled_records
 from peaceops.incidents.importers.records import RowRejection, SourceRecord
-from peaceops.incidents.importers.tabular import EXTERNAL_SOURCE_PREFIX, tabular_records
+from peaceops.incidents.importers.tabular import (
+    EXTERNAL_SOURCE_PREFIX,
+    external_source,
+    tabular_records,
+)
 from peaceops.incidents.importers.ucdp import EXTERNAL_SOURCE as UCDP
 from peaceops.incidents.importers.ucdp import ged_records
 from peaceops.incidents.models import VerificationStatus
@@ -36,7 +40,7 @@ FORMATS = {
 
 
 def reader_for(
-    name: str, mapping: dict[str, Any] | None, mapping_name: str = ""
+    name: str, mapping: dict[str, Any] | None, mapping_path: Path | None = None
 ) -> tuple[str, Reader]:
     """(external source, record reader) for a format; tabular needs its checked mapping."""
     chosen = FORMATS[name]
@@ -44,4 +48,5 @@ def reader_for(
         return chosen.source, chosen.reader
     if mapping is None:
         raise ValueError("The tabular format needs a column mapping.")
-    return f"{chosen.source}:{mapping_name}"[:40], functools.partial(chosen.reader, mapping=mapping)
+    source = external_source(mapping_path or Path("mapping"))
+    return source, functools.partial(chosen.reader, mapping=mapping)

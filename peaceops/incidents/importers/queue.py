@@ -7,6 +7,7 @@ import hashlib
 import re
 import tempfile
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -41,7 +42,7 @@ def _checked_mapping(upload: UploadedFile | None) -> tuple[dict, str]:
             mapping = load_mapping(Path(handle.name))
         except ValueError as exc:
             raise ValidationFailed({"mapping": [str(exc)]}) from exc
-    return mapping, external_source(Path(_safe_name(upload.name or "mapping")))
+    return mapping, external_source(Path(upload.name or "mapping"))
 
 
 def import_enqueue(
@@ -100,12 +101,32 @@ def import_claim_next() -> ImportRun | None:
     return None
 
 
+STALE_AFTER = timedelta(minutes=15)
+
+
+def import_requeue_stale(*, stale_after: timedelta = STALE_AFTER) -> int:
+    """Runs whose process died (no heartbeat for `stale_after`): uploads go back to the queue
+    (importing is idempotent, so the next run completes the work); command-line runs, whose
+    file the worker does not have, are marked failed. Returns how many were touched."""
+    cutoff = timezone.now() - stale_after
+    stale = ImportRun.objects.filter(status=ImportRun.Status.RUNNING, updated_at__lt=cutoff)
+    requeued = stale.exclude(stored_path="").update(
+        status=ImportRun.Status.QUEUED, message=_("Requeued after its process stopped.")
+    )
+    failed = stale.filter(stored_path="").update(
+        status=ImportRun.Status.FAILED,
+        finished_at=timezone.now(),
+        message=_("Interrupted: its process stopped. Run the same import again to complete it."),
+    )
+    return requeued + failed
+
+
 def import_process(run: ImportRun) -> ImportRun:
     """Run a claimed import to the end. A file that cannot be read fails the run with the
     reason; it does not stop the worker."""
     _source, reader = reader_for(run.format, run.mapping)
     try:
-        return run_import(
+        run = run_import(
             mission=run.mission,
             source=run.source,
             records=reader(Path(run.stored_path)),
@@ -123,3 +144,5 @@ def import_process(run: ImportRun) -> ImportRun:
         )
         run.refresh_from_db()
         return run
+    Path(run.stored_path).unlink(missing_ok=True)  # done: the rows and raw records are kept
+    return run

@@ -39,6 +39,6 @@ class ColumnReader:
             return None
         try:
             return convert(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             self.errors.add(column, f"Cannot read {value[:40]!r}.")
             return None

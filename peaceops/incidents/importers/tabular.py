@@ -93,8 +93,11 @@ _HXL = re.compile(r"^#[a-z][a-z0-9_]*(\s*\+\s*[a-z][a-z0-9_]*)*$", re.IGNORECASE
 
 
 def external_source(mapping_path: Path) -> str:
-    """The source code of rows imported with this mapping file: tabular:<file stem>."""
-    return f"{EXTERNAL_SOURCE_PREFIX}:{mapping_path.stem}"[:40]
+    """The source code of rows imported with this mapping file: tabular:<file stem>, with
+    anything but letters, digits, '.', '_' and '-' made '_' (the same from the CLI and from an
+    upload, whose stored name is cleaned the same way)."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(mapping_path).stem) or "mapping"
+    return f"{EXTERNAL_SOURCE_PREFIX}:{stem}"[:40]
 
 
 # --- the mapping file -----------------------------------------------------------------

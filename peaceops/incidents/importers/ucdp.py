@@ -40,7 +40,7 @@ from peaceops.core.errors import ValidationFailed
 from peaceops.core.geo.countries import code_for_name, is_country_code
 from peaceops.core.geo.points import DatePrecision, LocationPrecision
 from peaceops.core.geo.priogrid import priogrid_gid
-from peaceops.incidents.importers.files import check_utf8
+from peaceops.incidents.importers.files import check_utf8, check_utf8_stream
 from peaceops.incidents.importers.records import ColumnReader, RowRejection, SourceRecord
 from peaceops.incidents.models import Actor, Casualty
 
@@ -122,7 +122,10 @@ def _normalise(row: dict[str, str]) -> dict[str, str]:
     civilian and combatant deaths (combatants not split by side) and a best total that may be
     larger; everything but the civilians goes to the unknown category, so totals match."""
     if "date" in row and "date_start" not in row:
-        best, civilians = _int(row.get("best")) or 0, _int(row.get("civilian_deaths")) or 0
+        try:
+            best, civilians = _int(row.get("best")) or 0, _int(row.get("civilian_deaths")) or 0
+        except (ValueError, OverflowError):
+            return {**row, "date_start": row["date"], "date_end": row["date"]}  # read() will say
         row = {
             **row,
             "date_start": row["date"],
@@ -149,6 +152,11 @@ def ged_row_values(row: dict[str, str]) -> dict[str, Any]:
     for column, value in deaths.items():
         if value < 0:
             errors.add(column, "Deaths cannot be negative.")
+    date_prec, where_prec = (
+        read("date_prec", _int, required=False),
+        read("where_prec", _int, required=False),
+    )
+    side_ids = {key: read(key, _int, required=False) for key in ("side_a_new_id", "side_b_new_id")}
     errors.raise_if_any()
 
     incident_type, subtype = TYPE_OF_VIOLENCE[violence]
@@ -164,14 +172,14 @@ def ged_row_values(row: dict[str, str]) -> dict[str, Any]:
         ("b", side_b, "side_b_new_id", "gwnob"),
     ):
         if name:
-            actor_id = row.get(id_key) or ""
+            actor_id = side_ids[id_key]
             actors.append(
                 {
                     "name": name,
                     "side": side,
                     "kind": _side_kind(name, row.get(gw_key)),
                     "external_source": EXTERNAL_SOURCE,
-                    "external_id": str(_int(actor_id)) if actor_id.strip() else name[:64],
+                    "external_id": str(actor_id) if actor_id is not None else name[:64],
                 }
             )
     casualties = [
@@ -198,12 +206,11 @@ def ged_row_values(row: dict[str, str]) -> dict[str, Any]:
         "narrative": headline,
         "started_at": started,
         "ended_at": ended,
-        "date_precision": DATE_PREC.get(_int(row.get("date_prec")) or 0, DatePrecision.DAY),
+        # Missing or unknown precision: the coarsest code, never a guess of exactness.
+        "date_precision": DATE_PREC.get(date_prec or 0, DatePrecision.YEAR),
         "latitude": latitude,
         "longitude": longitude,
-        "location_precision": WHERE_PREC.get(
-            _int(row.get("where_prec")) or 0, LocationPrecision.EXACT
-        ),
+        "location_precision": WHERE_PREC.get(where_prec or 0, LocationPrecision.COUNTRY),
         "location_name": (row.get("where_description") or "").strip()[:300],
         "admin1": (row.get("adm_1") or "").strip()[:200],
         "admin2": (row.get("adm_2") or "").strip()[:200],
@@ -225,7 +232,7 @@ def ged_record(line: int, row: dict[str, str], raw: dict[str, Any]) -> SourceRec
     external_id = row.get("id") or ""
     try:
         external_id = str(int(float(external_id)))
-    except ValueError:
+    except (ValueError, OverflowError):
         return RowRejection(
             line=line, external_id=external_id[:64], fields={"id": ["Not an event id."]}
         )
@@ -234,7 +241,11 @@ def ged_record(line: int, row: dict[str, str], raw: dict[str, Any]) -> SourceRec
     except ValidationFailed as exc:
         return RowRejection(line=line, external_id=external_id, fields=exc.fields)
     warnings = []
-    given_cell = _int(row.get("priogrid_gid")) if (row.get("priogrid_gid") or "").strip() else None
+    try:
+        given_cell = _int(row.get("priogrid_gid"))
+    except (ValueError, OverflowError):
+        given_cell = None
+        warnings.append(("priogrid_gid", f"Cannot read {row.get('priogrid_gid', '')[:40]!r}."))
     if given_cell and given_cell > 0:
         computed = priogrid_gid(values["latitude"], values["longitude"])
         if computed != given_cell:
@@ -330,6 +341,9 @@ def read_ged(path: Path) -> Iterator[tuple[int, dict[str, str], dict[str, Any]]]
             ]
             if not members:
                 raise ValueError("The zip holds no CSV, GeoJSON or JSON file.")
+            if members[0].lower().endswith(".csv"):
+                with archive.open(members[0]) as member:
+                    check_utf8_stream(member)
             with archive.open(members[0]) as member:
                 if members[0].lower().endswith(".csv"):
                     handle = io.TextIOWrapper(member, encoding="utf-8-sig", newline="")

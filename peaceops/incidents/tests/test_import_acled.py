@@ -308,3 +308,16 @@ def test_import_command_knows_acled(mission):
     run = ImportRun.objects.get()
     assert (run.source, run.rejected) == ("acled", 0)
     assert set(Incident.objects.values_list("verification_status", flat=True)) == {"verified"}
+
+
+def test_non_utf8_acled_file_is_refused_before_any_row(mission, tmp_path):
+    lines = (ACLED_DIR / "conflict_data_tza.csv").read_text(encoding="utf-8").splitlines(True)
+    text = "".join(lines[:40]) + lines[40].replace("Tanzania", "Tanzanie é", 1)
+    path = tmp_path / "tza_latin.csv"
+    path.write_bytes(text.encode("cp1252", errors="replace"))
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match=r"line 41 is not UTF-8 \(byte 0xe9\)"):
+        call_command("import", "acled", str(path), "--mission", "MINUSCA", "--no-progress")
+    assert Incident.objects.count() == 0
+    assert ImportRun.objects.count() == 0

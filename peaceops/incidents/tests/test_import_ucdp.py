@@ -273,3 +273,41 @@ def test_parallel_reading_gives_the_same_result(mission, other_mission):
         for m in (mission, other_mission)
     }
     assert totals[mission] == totals[other_mission] == 14_948
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("date_prec", "x"),
+        ("where_prec", "1e400"),
+        ("side_a_new_id", "abc"),
+        ("priogrid_gid", "n/a"),
+        ("id", "inf"),
+    ],
+)
+def test_one_unreadable_cell_rejects_or_warns_on_its_row_only(mission, tmp_path, column, value):
+    with CAR_CSV.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        columns, rows = reader.fieldnames, list(reader)[:5]
+    rows[2][column] = value
+    path = tmp_path / "one_bad.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+    run = load(mission, path)
+    assert run.status == "completed"
+    problem = run.problems.get()
+    if column == "priogrid_gid":  # informational: the row still loads
+        assert (run.created, run.rejected, problem.severity) == (5, 0, "warning")
+    else:
+        assert (run.created, run.rejected, problem.severity) == (4, 1, "error")
+    assert problem.field == column
+    assert problem.line == 4
+
+
+def test_missing_precision_is_the_coarsest_not_exact(mission):
+    load(mission, DATA / "ucdp_ged_stratified_sample_v25_1/events_sample.json")
+    assert set(Incident.objects.values_list("location_precision", "date_precision")) == {
+        ("country", "year")
+    }

@@ -22,7 +22,10 @@ class ProgressBar:
     def __init__(self, total: int | None, stream: Any = sys.stderr) -> None:
         self.total, self.stream = total, stream
 
+    last: Progress | None = None
+
     def __call__(self, state: Progress) -> None:
+        self.last = state
         rate = state.rows / state.elapsed if state.elapsed > 0 else 0.0
         if self.total:
             share = min(state.rows / self.total, 1.0)
@@ -38,6 +41,9 @@ class ProgressBar:
         self.stream.flush()
 
     def close(self) -> None:
+        if self.last is not None and self.total:
+            self.total = self.last.rows  # the estimate counted lines; the rows are now known
+            self(self.last)
         self.stream.write("\n")
 
 
@@ -88,8 +94,7 @@ class Command(BaseCommand):
                 mapping = load_mapping(options["mapping"])
             except (ValueError, OSError) as exc:
                 raise CommandError(str(exc)) from exc
-        mapping_name = options["mapping"].stem if options["mapping"] else ""
-        source, reader = reader_for(options["format"], mapping, mapping_name)
+        source, reader = reader_for(options["format"], mapping, options["mapping"])
         bar = None if options["no_progress"] else ProgressBar(estimated_rows(path))
         try:
             run = run_import(

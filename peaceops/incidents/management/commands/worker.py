@@ -1,11 +1,20 @@
 """`peaceops worker`: run queued background work (imports) until stopped."""
 
+import logging
 import time
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
-from peaceops.incidents.importers.queue import import_claim_next, import_process
+from peaceops.incidents.importers.queue import (
+    import_claim_next,
+    import_process,
+    import_requeue_stale,
+)
+from peaceops.incidents.models import ImportRun
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -17,6 +26,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         while True:
+            import_requeue_stale()
             run = import_claim_next()
             if run is None:
                 if options["once"]:
@@ -24,7 +34,16 @@ class Command(BaseCommand):
                 time.sleep(options["idle_seconds"])
                 continue
             self.stdout.write(f"import {run.pk}: {run.file_name} -> {run.mission.acronym}")
-            run = import_process(run)
+            try:
+                run = import_process(run)
+            except Exception as exc:  # a worker outlives any one job; the run records why
+                logger.exception("import %s failed", run.pk)
+                ImportRun.objects.filter(pk=run.pk).update(
+                    status=ImportRun.Status.FAILED,
+                    finished_at=timezone.now(),
+                    message=f"{type(exc).__name__}: {exc}"[:2000],
+                )
+                run.refresh_from_db()
             self.stdout.write(
                 f"import {run.pk} {run.status}: {run.created:,} created, {run.updated:,} updated, "
                 f"{run.unchanged:,} unchanged, {run.rejected:,} rejected. {run.message}".rstrip()

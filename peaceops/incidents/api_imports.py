@@ -10,6 +10,7 @@ from ninja.files import UploadedFile
 from peaceops.accounts.selectors import access_scope_for_user
 from peaceops.core.access import restrict
 from peaceops.core.errors import NotFound
+from peaceops.core.roles import Action
 from peaceops.incidents.importers.queue import import_enqueue
 from peaceops.incidents.models import ImportRun
 from peaceops.missions.selectors import mission_get
@@ -48,12 +49,15 @@ class ImportRunDetailOut(ImportRunOut):
 
 
 def _runs(request: HttpRequest) -> Any:
-    # Runs are visible to the members of their mission, like the mission's incidents.
-    return restrict(
-        ImportRun.objects.select_related("mission"),
-        access_scope_for_user(request.user),
-        classification_field=None,
+    # Runs (and their problems, which quote cells) are for those who may import into the
+    # run's mission.
+    scope = access_scope_for_user(request.user)
+    visible = restrict(
+        ImportRun.objects.select_related("mission"), scope, classification_field=None
     )
+    missions = set(visible.values_list("mission_id", flat=True).distinct())
+    allowed = [m for m in missions if scope.allows(Action.INCIDENT_IMPORT, m)]
+    return visible.filter(mission_id__in=allowed)
 
 
 def _run(run: ImportRun) -> dict[str, Any]:

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # The whole suite: static checks, then the tests on SQLite and on a real PostgreSQL server
-# that scripts/with-postgres.sh starts and stops.
+# that scripts/with-postgres.sh starts and stops. The browser tests
+# (peaceops/web/tests/browser) are part of both runs; they drive Debian's Chromium, which
+# scripts/install-chromium.sh installs when it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh test
+scripts/install-chromium.sh
 bin=.venv/bin
 export PEACEOPS_VAR_DIR="${PEACEOPS_VAR_DIR:-$(mktemp -d)}"
 

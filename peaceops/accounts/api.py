@@ -75,7 +75,7 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Status:
     return Status(201, {**_token(token), "token": secret})
 
 
-@router.delete("/tokens/{token_id}", response={204: None}, summary="Revoke an API token")
+@router.delete("/tokens/{int:token_id}", response={204: None}, summary="Revoke an API token")
 def revoke_token(request: HttpRequest, token_id: int) -> Status:
     services.api_token_revoke(actor=request.user, token_id=token_id)
     return Status(204, None)

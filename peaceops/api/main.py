@@ -7,6 +7,7 @@ from peaceops.api import errors
 from peaceops.api.auth import AUTH
 from peaceops.incidents.api import router as incidents_router
 from peaceops.incidents.api_imports import router as imports_router
+from peaceops.incidents.map_api import router as map_router
 from peaceops.missions.api import router as missions_router
 
 api = NinjaAPI(
@@ -24,5 +25,7 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("/", accounts_router)
 api.add_router("/", missions_router)
+# Before the incidents router: its /incidents/{incident_id} would match "map-points".
+api.add_router("/", map_router)
 api.add_router("/", incidents_router)
 api.add_router("/", imports_router)

@@ -244,13 +244,13 @@ def create_incident(request: HttpRequest, payload: IncidentCreateIn) -> Status:
     return Status(201, _detail_for(request, incident.pk))
 
 
-@router.get("/incidents/{incident_id}", response=IncidentOut, summary="One incident in full")
+@router.get("/incidents/{int:incident_id}", response=IncidentOut, summary="One incident in full")
 def get_incident(request: HttpRequest, incident_id: int) -> dict[str, Any]:
     return _detail_for(request, incident_id)
 
 
 @router.patch(
-    "/incidents/{incident_id}",
+    "/incidents/{int:incident_id}",
     response=IncidentOut,
     summary="Change fields (send the version you read; 409 if it is stale)",
 )
@@ -268,7 +268,9 @@ def update_incident(
     return _detail_for(request, incident_id)
 
 
-@router.post("/incidents/{incident_id}/start-review", response=IncidentOut, summary="Start review")
+@router.post(
+    "/incidents/{int:incident_id}/start-review", response=IncidentOut, summary="Start review"
+)
 def start_review(request: HttpRequest, incident_id: int, payload: VersionIn) -> dict[str, Any]:
     services.incident_start_review(
         actor=request.user, incident_id=incident_id, version=payload.version
@@ -276,14 +278,14 @@ def start_review(request: HttpRequest, incident_id: int, payload: VersionIn) -> 
     return _detail_for(request, incident_id)
 
 
-@router.post("/incidents/{incident_id}/verify", response=IncidentOut, summary="Verify")
+@router.post("/incidents/{int:incident_id}/verify", response=IncidentOut, summary="Verify")
 def verify(request: HttpRequest, incident_id: int, payload: VersionIn) -> dict[str, Any]:
     services.incident_verify(actor=request.user, incident_id=incident_id, version=payload.version)
     return _detail_for(request, incident_id)
 
 
 @router.post(
-    "/incidents/{incident_id}/reject", response=IncidentOut, summary="Reject with a reason"
+    "/incidents/{int:incident_id}/reject", response=IncidentOut, summary="Reject with a reason"
 )
 def reject(request: HttpRequest, incident_id: int, payload: RejectIn) -> dict[str, Any]:
     services.incident_reject(
@@ -292,14 +294,16 @@ def reject(request: HttpRequest, incident_id: int, payload: RejectIn) -> dict[st
     return _detail_for(request, incident_id)
 
 
-@router.post("/incidents/{incident_id}/reopen", response=IncidentOut, summary="Reopen for review")
+@router.post(
+    "/incidents/{int:incident_id}/reopen", response=IncidentOut, summary="Reopen for review"
+)
 def reopen(request: HttpRequest, incident_id: int, payload: VersionIn) -> dict[str, Any]:
     services.incident_reopen(actor=request.user, incident_id=incident_id, version=payload.version)
     return _detail_for(request, incident_id)
 
 
 @router.get(
-    "/incidents/{incident_id}/revisions",
+    "/incidents/{int:incident_id}/revisions",
     response=list[RevisionOut],
     summary="Revision history: who changed what, when, with previous values",
 )

@@ -98,7 +98,7 @@ def list_runs(request: HttpRequest, mission: str | None = None) -> list[dict[str
 
 
 @router.get(
-    "/imports/{run_id}",
+    "/imports/{int:run_id}",
     response=ImportRunDetailOut,
     summary="One import run with its rejected rows and warnings (line, field, reason)",
 )

@@ -98,6 +98,10 @@ class Incident(VersionedModel):
     classification = models.CharField(
         max_length=24, choices=Classification.choices, default=Classification.INTERNAL
     )
+    # Who is to follow the incident up (triage); set by `services.incident_assign`.
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     external_source = models.CharField(max_length=40, blank=True)
     external_id = models.CharField(max_length=64, blank=True)

@@ -153,3 +153,23 @@ def incident_aggregate(
             {"key": key, "incidents": row["incidents"], "fatalities": row["fatalities"] or 0}
         )
     return result
+
+
+def incident_map_points(
+    *, user: User, filters: IncidentFilters | None, limit: int
+) -> tuple[list[tuple[int, float, float, str, int, str]], bool]:
+    """The newest `limit` visible incidents that have a point, as compact rows
+    (id, latitude, longitude, type, fatalities, "YYYY-MM-DD" start date in UTC) read in one
+    query, and whether more matched (truncated)."""
+    queryset = (
+        incident_list(user=user, filters=filters)
+        .filter(latitude__isnull=False, longitude__isnull=False)
+        .order_by("-started_at", "-id")
+        .values_list("pk", "latitude", "longitude", "incident_type", "fatalities", "started_at")
+    )
+    rows = [
+        (pk, lat, lon, kind, fatalities, started.date().isoformat())
+        for pk, lat, lon, kind, fatalities, started in queryset[: limit + 1]
+    ]
+    truncated = len(rows) > limit
+    return rows[:limit], truncated

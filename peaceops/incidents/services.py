@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from peaceops.accounts.models import User
+from peaceops.accounts.models import Membership, User
 from peaceops.accounts.selectors import access_scope_for_user
 from peaceops.core.access import AccessScope, restrict
 from peaceops.core.errors import (
@@ -316,6 +316,61 @@ def incident_reject(*, actor: User, incident_id: int, version: int, reason: str)
 
 def incident_reopen(*, actor: User, incident_id: int, version: int) -> Incident:
     return _transition(actor=actor, incident_id=incident_id, version=version, name="reopen")
+
+
+@transaction.atomic
+def incident_assign(
+    *, actor: User, incident_id: int, version: int, assignee: User | None
+) -> Incident:
+    """Give the incident to `assignee` to follow up (None: nobody). Reviewers only; the
+    assignee must work in the incident's mission and be cleared to see it. Assigning the
+    current assignee again changes and records nothing."""
+    scope, incident = _lock_visible(actor, incident_id)
+    if not scope.allows(Action.INCIDENT_REVIEW, incident.mission_id):
+        raise PermissionDenied()
+    _check_version(incident, version)
+    if assignee is not None:
+        works_here = (
+            assignee.is_active
+            and Membership.objects.filter(user=assignee, mission_id=incident.mission_id).exists()
+        )
+        if not works_here:
+            raise ValidationFailed(
+                {
+                    "assignee": [
+                        _("%(name)s does not work in this mission. Choose someone who does.")
+                        % {"name": assignee.get_username()}
+                    ]
+                }
+            )
+        if not access_scope_for_user(assignee).can_see(
+            incident.mission_id, incident.classification
+        ):
+            raise ValidationFailed(
+                {
+                    "assignee": [
+                        _(
+                            "%(name)s is not cleared to see this incident. Choose someone "
+                            "with a higher clearance."
+                        )
+                        % {"name": assignee.get_username()}
+                    ]
+                }
+            )
+    new_id = assignee.pk if assignee is not None else None
+    if incident.assigned_to_id == new_id:
+        return incident
+    previous = incident.assigned_to.get_username() if incident.assigned_to else None
+    incident.assigned_to = assignee
+    incident.version += 1
+    incident.save(update_fields=["assigned_to", "version", "updated_at"])
+    _record(
+        incident,
+        action=IncidentRevision.Action.UPDATED,
+        changes={"assigned_to": [previous, assignee.get_username() if assignee else None]},
+        actor=actor,
+    )
+    return incident
 
 
 def apply_import_update(

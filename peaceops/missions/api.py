@@ -153,12 +153,12 @@ def create_area(request: HttpRequest, acronym: str, payload: AreaIn) -> Status:
     return Status(201, _area(selectors.area_get(user=request.user, pk=area.pk)))
 
 
-@router.get("/areas/{area_id}", response=AreaOut, summary="One area")
+@router.get("/areas/{int:area_id}", response=AreaOut, summary="One area")
 def get_area(request: HttpRequest, area_id: int) -> dict[str, Any]:
     return _area(selectors.area_get(user=request.user, pk=area_id))
 
 
-@router.patch("/areas/{area_id}", response=AreaOut, summary="Change an area (mission admin)")
+@router.patch("/areas/{int:area_id}", response=AreaOut, summary="Change an area (mission admin)")
 def update_area(request: HttpRequest, area_id: int, payload: AreaPatchIn) -> dict[str, Any]:
     area = selectors.area_get(user=request.user, pk=area_id)
     changes = payload.dict(exclude_unset=True, exclude={"version"})
@@ -166,7 +166,9 @@ def update_area(request: HttpRequest, area_id: int, payload: AreaPatchIn) -> dic
     return _area(selectors.area_get(user=request.user, pk=area_id))
 
 
-@router.delete("/areas/{area_id}", response={204: None}, summary="Delete an area (mission admin)")
+@router.delete(
+    "/areas/{int:area_id}", response={204: None}, summary="Delete an area (mission admin)"
+)
 def delete_area(request: HttpRequest, area_id: int) -> Status:
     area = selectors.area_get(user=request.user, pk=area_id)
     services.area_delete(actor=request.user, area=area)

@@ -333,3 +333,10 @@ def test_api_docs_page_loads_nothing_from_the_internet(mission, analyst):
     assert "swagger-ui" in html
     assert "cdn." not in html
     assert "https://" not in html
+
+
+def test_non_numeric_ids_are_404_not_422(mission, analyst):
+    client = client_for(analyst)
+    for path in ("/api/v1/incidents/abc", "/api/v1/areas/x", "/api/v1/imports/y"):
+        response = client.get(path)
+        assert response.status_code == 404, path

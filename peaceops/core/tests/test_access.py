@@ -83,6 +83,7 @@ def test_visibility_q_global_grant_plus_higher_mission_grant():
                 Action.INCIDENT_CREATE,
                 Action.INCIDENT_EDIT_OWN,
                 Action.INCIDENT_EDIT_ANY,
+                Action.INCIDENT_IMPORT,
             },
         ),
         (

@@ -1,0 +1,265 @@
+"""Reads for the mission dashboard and the triage list. Like `selectors.py`, every query
+starts from `incident_queryset` / `incident_list`, so the access policy applies: a figure
+never counts an incident the user could not open.
+
+(Kept apart from `selectors.py` while other work appends to that module; the two may merge.)
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Case, Count, IntegerField, Max, Min, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import TruncMonth
+
+from peaceops.accounts.models import User
+from peaceops.accounts.selectors import access_scope_for_user
+from peaceops.core.pagination import Page, keyset_page
+from peaceops.core.roles import PERMISSIONS, Action
+from peaceops.core.taxonomy import IncidentType
+from peaceops.incidents.models import Casualty, Incident, VerificationStatus
+from peaceops.incidents.selectors import IncidentFilters, incident_list, incident_queryset
+from peaceops.missions.models import Mission
+
+DASHBOARD_MONTHS = 24
+TOP_AREAS = 10
+
+
+@dataclass(frozen=True)
+class Cell:
+    incidents: int = 0
+    fatalities: int = 0
+
+
+@dataclass(frozen=True)
+class PeacekeeperMonth:
+    month: dt.date
+    hostile_acts: int
+    restrictions: int
+    killed: int
+    injured: int
+
+
+@dataclass(frozen=True)
+class AreaRow:
+    country_code: str
+    admin1: str
+    incidents: int
+    fatalities: int
+
+
+@dataclass(frozen=True)
+class MissionDashboard:
+    mission: Mission
+    months: list[dt.date]  # first day of each month, oldest first
+    period_start: dt.date
+    period_end: dt.date  # inclusive (last day of the current month)
+    types: list[str]  # types with at least one incident in the period, taxonomy order
+    by_month_type: dict[tuple[dt.date, str], Cell]
+    peacekeepers: list[PeacekeeperMonth]
+    top_areas: list[AreaRow]
+    status_counts: dict[str, int]  # every status, all time
+    oldest_unreviewed: dt.datetime | None  # when the oldest still-`reported` one was recorded
+    total: int  # every visible incident of the mission, all time
+    latest: dt.datetime | None  # the start of the most recent visible incident
+    month_totals: dict[dt.date, Cell] = field(default_factory=dict)
+    type_totals: dict[str, Cell] = field(default_factory=dict)
+
+    @property
+    def period_incidents(self) -> int:
+        return sum(cell.incidents for cell in self.month_totals.values())
+
+    @property
+    def period_fatalities(self) -> int:
+        return sum(cell.fatalities for cell in self.month_totals.values())
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def dashboard_months(today: dt.date, count: int = DASHBOARD_MONTHS) -> list[dt.date]:
+    """The first days of the `count` months ending with today's month, oldest first."""
+    current = today.replace(day=1)
+    return [_add_months(current, offset) for offset in range(-count + 1, 1)]
+
+
+def _as_month(value: dt.datetime | dt.date) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def mission_dashboard(
+    *, user: User, mission: Mission, until: dt.date | None = None
+) -> MissionDashboard:
+    """Every figure of the mission dashboard for `user`, for the 24 months that end with the
+    month of `until` (default: this month). Five queries."""
+    until = until or dt.datetime.now(dt.UTC).date()
+    months = dashboard_months(until)
+    start = dt.datetime.combine(months[0], dt.time.min, tzinfo=dt.UTC)
+    end = dt.datetime.combine(_add_months(months[-1], 1), dt.time.min, tzinfo=dt.UTC)
+    visible = incident_queryset(user=user).filter(mission=mission).order_by()
+    in_period = visible.filter(started_at__gte=start, started_at__lt=end)
+    by_month = in_period.annotate(month=TruncMonth("started_at", tzinfo=dt.UTC))
+
+    by_month_type: dict[tuple[dt.date, str], Cell] = {}
+    for row in by_month.values("month", "incident_type").annotate(
+        incidents=Count("pk"), fatalities=Sum("fatalities")
+    ):
+        by_month_type[(_as_month(row["month"]), row["incident_type"])] = Cell(
+            row["incidents"], row["fatalities"] or 0
+        )
+    present = {type_ for _month, type_ in by_month_type}
+    types = [type_ for type_ in IncidentType.values if type_ in present]
+    month_totals = {
+        month: Cell(
+            sum(by_month_type.get((month, t), Cell()).incidents for t in types),
+            sum(by_month_type.get((month, t), Cell()).fatalities for t in types),
+        )
+        for month in months
+    }
+    type_totals = {
+        t: Cell(
+            sum(by_month_type.get((m, t), Cell()).incidents for m in months),
+            sum(by_month_type.get((m, t), Cell()).fatalities for m in months),
+        )
+        for t in types
+    }
+
+    casualties: dict[tuple[dt.date, str], int] = {}
+    for row in (
+        Casualty.objects.filter(
+            incident__in=in_period.values("pk"), category=Casualty.Category.PEACEKEEPERS
+        )
+        .annotate(month=TruncMonth("incident__started_at", tzinfo=dt.UTC))
+        .values("month", "outcome")
+        .annotate(total=Sum("best"))
+        .order_by()
+    ):
+        casualties[(_as_month(row["month"]), row["outcome"])] = row["total"] or 0
+    peacekeepers = [
+        PeacekeeperMonth(
+            month=month,
+            hostile_acts=by_month_type.get(
+                (month, IncidentType.HOSTILE_ACT_PEACEKEEPERS), Cell()
+            ).incidents,
+            restrictions=by_month_type.get(
+                (month, IncidentType.RESTRICTION_OF_MOVEMENT), Cell()
+            ).incidents,
+            killed=casualties.get((month, Casualty.Outcome.KILLED), 0),
+            injured=casualties.get((month, Casualty.Outcome.INJURED), 0),
+        )
+        for month in months
+    ]
+
+    top_areas = [
+        AreaRow(row["country_code"], row["admin1"], row["incidents"], row["fatalities"] or 0)
+        for row in in_period.exclude(admin1="")
+        .values("country_code", "admin1")
+        .annotate(incidents=Count("pk"), fatalities=Sum("fatalities"))
+        .order_by("-incidents", "-fatalities", "admin1", "country_code")[:TOP_AREAS]
+    ]
+
+    status_counts = dict.fromkeys(VerificationStatus.values, 0)
+    for row in visible.values("verification_status").annotate(n=Count("pk")):
+        status_counts[row["verification_status"]] = row["n"]
+    extremes = visible.aggregate(
+        latest=Max("started_at"),
+        oldest=Min("created_at", filter=Q(verification_status=VerificationStatus.REPORTED)),
+    )
+
+    return MissionDashboard(
+        mission=mission,
+        months=months,
+        period_start=months[0],
+        period_end=_add_months(months[-1], 1) - dt.timedelta(days=1),
+        types=types,
+        by_month_type=by_month_type,
+        peacekeepers=peacekeepers,
+        top_areas=top_areas,
+        status_counts=status_counts,
+        oldest_unreviewed=extremes["oldest"],
+        total=sum(status_counts.values()),
+        latest=extremes["latest"],
+        month_totals=month_totals,
+        type_totals=type_totals,
+    )
+
+
+# --- the triage list ---------------------------------------------------------------------
+
+_STATUS_ORDER = Case(
+    *(When(verification_status=s, then=Value(i)) for i, s in enumerate(VerificationStatus.values)),
+    default=Value(len(VerificationStatus.values)),
+    output_field=IntegerField(),
+)
+# sort name -> ordering. "newest" pages by keyset (cursor); the others by OFFSET (page
+# number): they stay correct for any ordering, at the cost of deeper pages reading more rows
+# and of rows shifting between pages when incidents arrive while someone pages through.
+SORTS: dict[str, tuple] = {
+    "newest": ("-started_at", "-pk"),
+    "oldest": ("started_at", "pk"),
+    "fatalities": ("-fatalities", "-started_at", "-pk"),
+    "status": (_STATUS_ORDER, "-started_at", "-pk"),
+}
+DEFAULT_SORT = "newest"
+
+
+@dataclass(frozen=True)
+class ListPage:
+    items: list[Incident]
+    next_cursor: str | None = None  # "newest" only
+    page: int = 1  # the other sorts
+    has_next: bool = False
+
+
+def incident_triage_page(
+    *,
+    user: User,
+    filters: IncidentFilters,
+    admin1: str | None = None,
+    sort: str = DEFAULT_SORT,
+    cursor: str | None = None,
+    page: int = 1,
+    limit: int = 50,
+) -> ListPage:
+    """A page of the incident list in the chosen order (`SORTS`), with the admin-1 filter
+    that the dashboard's area links use."""
+    queryset: QuerySet[Incident] = incident_list(user=user, filters=filters).select_related(
+        "mission", "assigned_to"
+    )
+    if admin1:
+        queryset = queryset.filter(admin1=admin1)
+    if sort not in SORTS or sort == DEFAULT_SORT:
+        keyset: Page[Incident] = keyset_page(
+            queryset, time_field="started_at", cursor=cursor, limit=limit
+        )
+        return ListPage(items=keyset.items, next_cursor=keyset.next_cursor)
+    page = max(page, 1)
+    offset = (page - 1) * limit
+    rows = list(queryset.order_by(*SORTS[sort])[offset : offset + limit + 1])
+    return ListPage(items=rows[:limit], page=page, has_next=len(rows) > limit)
+
+
+def reviewable_mission_ids(*, user: User) -> set[int] | None:
+    """Missions where the user may review (None: every mission, for a global grant)."""
+    ids: set[int] = set()
+    for grant in access_scope_for_user(user).grants:
+        if Action.INCIDENT_REVIEW not in PERMISSIONS[grant.role]:
+            continue
+        if grant.mission_id is None:
+            return None
+        ids.add(grant.mission_id)
+    return ids
+
+
+def assignee_choices(*, user: User, mission_ids: set[int] | None = None) -> QuerySet[User]:
+    """People the user may assign incidents to: active members of the missions where the user
+    may review (narrowed to `mission_ids` when given). The service re-checks each incident."""
+    allowed = reviewable_mission_ids(user=user)
+    if mission_ids is not None:
+        allowed = set(mission_ids) if allowed is None else allowed & set(mission_ids)
+    if allowed is None:
+        members = User.objects.filter(is_active=True, memberships__mission__isnull=False)
+    else:
+        members = User.objects.filter(is_active=True, memberships__mission_id__in=allowed)
+    return members.distinct().order_by("username")

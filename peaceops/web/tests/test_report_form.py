@@ -1,0 +1,316 @@
+import html
+import re
+
+import pytest
+
+from peaceops.core.errors import ValidationFailed
+from peaceops.core.roles import Role
+from peaceops.incidents.models import Incident, IncidentRevision
+from peaceops.incidents.services import incident_verify
+from peaceops.testing.clients import client_for
+from peaceops.testing.factories import UserFactory, make_incident, member
+from peaceops.web.forms import IncidentReportForm
+
+
+def _post(mission, **overrides):
+    data = {
+        "mission": mission.pk,
+        "incident_type": "hostile_act_peacekeepers",
+        "subtype": "ambush",
+        "title": "Ambush on the Bambari road",
+        "narrative": "A patrol was fired upon 12 km north of Bambari.",
+        "started_at": "2024-05-02T07:30",
+        "ended_at": "",
+        "date_precision": "exact",
+        "latitude": "5,7631",  # a decimal comma, as typed on a French keyboard
+        "longitude": "20.6732",
+        "location_precision": "near",
+        "location_name": "Bambari",
+        "admin1": "Ouaka",
+        "admin2": "",
+        "classification": "internal",
+        "casualties_peacekeepers_killed": "1",
+        "casualties_peacekeepers_injured": "3",
+        "casualties_civilians_killed": "",
+        "source_name": "Patrol leader",
+        "source_reference": "",
+        "source_reliability": "B",
+        "source_credibility": "2",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_form_is_for_phones_and_lists_only_missions_where_the_user_may_report(
+    mission, other_mission
+):
+    user = member(mission, Role.REPORTER, "internal")
+    member(other_mission, Role.HQ_READER, "confidential", user=user)  # reads, may not report
+    member(None, Role.HQ_READER, "internal", user=user)
+    html = client_for(user).get("/incidents/new/").content.decode()
+
+    assert 'name="viewport"' in html
+    for name in ("latitude", "longitude"):
+        tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', html).group(0)
+        assert 'inputmode="decimal"' in tag
+    assert 'type="datetime-local"' in html
+    mission_select = re.search(r'<select name="mission".*?</select>', html, re.S).group(0)
+    assert "MINUSCA" in mission_select
+    assert "UNMISS" not in mission_select
+    classification = re.search(r'<select name="classification".*?</select>', html, re.S).group(0)
+    assert 'value="internal"' in classification
+    assert 'value="confidential"' not in classification
+    assert "<optgroup" in html  # subtypes grouped by type, usable without JavaScript
+    assert 'for="id_casualties_peacekeepers_killed">Peacekeepers: Killed</label>' in html
+
+
+def test_a_report_is_created_and_the_user_lands_on_its_page(mission, reporter):
+    client = client_for(reporter)
+    response = client.post("/incidents/new/", _post(mission))
+
+    incident = Incident.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/incidents/{incident.pk}/"
+    assert incident.created_by == reporter
+    assert incident.mission == mission
+    assert incident.latitude == pytest.approx(5.7631)
+    assert incident.started_at.isoformat() == "2024-05-02T07:30:00+00:00"
+    assert incident.location_precision == "near"
+    assert incident.fatalities == 1
+    assert incident.injured == 3
+    assert sorted((c.category, c.outcome, c.best) for c in incident.casualties.all()) == [
+        ("peacekeepers", "injured", 3),
+        ("peacekeepers", "killed", 1),
+    ]
+    source = incident.sources.get()
+    assert (source.name, source.reliability, source.credibility) == ("Patrol leader", "B", 2)
+    html = client.get(response["Location"]).content.decode()
+    assert "Incident reported. It is waiting for a verifier to review it." in html
+    assert "Patrol leader (B2)" in html
+    assert "B - Usually reliable" in html
+
+
+def test_service_reasons_appear_next_to_their_fields_and_nothing_typed_is_lost(mission, reporter):
+    data = _post(
+        mission,
+        title="",
+        latitude="95",
+        ended_at="2024-05-01T07:30",
+        casualties_civilians_killed="many",
+        source_name="",
+    )
+    response = client_for(reporter).post("/incidents/new/", data)
+    html = response.content.decode()
+
+    assert response.status_code == 422
+    assert Incident.objects.count() == 0
+    assert IncidentRevision.objects.count() == 0
+    assert "The incident was not saved yet." in html
+
+    def errors_of(field: str) -> str:
+        match = re.search(rf'<ul class="errorlist" id="id_{field}_error">(.*?)</ul>', html, re.S)
+        assert match, field
+        return match.group(1)
+
+    assert "Give the incident a short title." in errors_of("title")
+    assert "Latitude must be between -90 and 90 degrees." in errors_of("latitude")
+    assert "The end is before the start." in errors_of("ended_at")
+    assert "Enter a whole number." in errors_of("casualties_civilians_killed")
+    # the graded source without a name: the service's reason, on the source's name
+    assert "This field is required." in errors_of("source_name")
+    assert 'aria-invalid="true"' in html
+    # everything typed comes back
+    assert "A patrol was fired upon 12 km north of Bambari." in html
+    assert 'value="95"' in html
+    assert 'value="many"' in html
+    assert 'value="2024-05-02T07:30"' in html
+    assert re.search(r'<option value="ambush" selected>', html)
+
+
+def test_classification_above_clearance_is_refused_on_its_field(mission, reporter):
+    # A tampered form: the select does not offer it, the service refuses it.
+    response = client_for(reporter).post(
+        "/incidents/new/", _post(mission, classification="confidential")
+    )
+    assert response.status_code == 422
+    assert Incident.objects.count() == 0
+    html = response.content.decode()
+    assert "Select a valid choice." in html
+
+
+def test_a_mission_where_the_user_may_not_report_is_refused(mission, other_mission, reporter):
+    member(other_mission, Role.HQ_READER, "internal", user=reporter)
+    response = client_for(reporter).post("/incidents/new/", _post(other_mission))
+    assert response.status_code == 422
+    assert Incident.objects.count() == 0
+    assert "Select a valid choice." in response.content.decode()
+
+
+def test_users_who_may_report_nowhere_are_told_what_to_do(mission):
+    reader = member(mission, Role.HQ_READER, "internal")
+    for user in (reader, UserFactory()):
+        response = client_for(user).get("/incidents/new/")
+        assert response.status_code == 403
+        assert "Ask your mission administrator" in response.content.decode()
+        assert client_for(user).post("/incidents/new/", _post(mission)).status_code == 403
+    assert Incident.objects.count() == 0
+
+
+def test_subtype_choices_follow_the_type(mission, reporter):
+    client = client_for(reporter)
+    html = client.get(
+        "/incidents/new/subtypes/", {"incident_type": "restriction_of_movement"}
+    ).content.decode()
+    assert html.startswith('<select name="subtype"')
+    assert 'value="blocked_route"' in html
+    assert 'value="ambush"' not in html
+    assert "<optgroup" not in html
+    everything = client.get("/incidents/new/subtypes/").content.decode()
+    assert "<optgroup" in everything
+
+
+def test_subtype_of_another_type_is_refused_next_to_the_subtype(mission, reporter):
+    response = client_for(reporter).post(
+        "/incidents/new/", _post(mission, incident_type="protest", subtype="ambush")
+    )
+    assert response.status_code == 422
+    assert "Choose a subtype of the selected type." in response.content.decode()
+
+
+def test_nested_service_field_names_map_onto_the_form(mission, reporter):
+    form = IncidentReportForm(
+        _post(mission, casualties_civilians_killed="4"),
+        missions=[mission],
+        classifications=[("public", "Public"), ("internal", "Internal")],
+    )
+    assert form.is_valid(), form.errors
+    values = form.service_values()
+    # civilians come first in the grid, then the peacekeepers' rows
+    assert [(c["category"], c["outcome"]) for c in values["casualties"]] == [
+        ("civilians", "killed"),
+        ("peacekeepers", "killed"),
+        ("peacekeepers", "injured"),
+    ]
+    form.add_service_errors(
+        ValidationFailed(
+            {
+                "casualties[2].best": ["Too many."],
+                "sources[0].credibility": ["Credibility is a number from 1 to 6."],
+                "country_code": ["Unknown country code: XXX"],
+            }
+        )
+    )
+    assert form.errors["casualties_peacekeepers_injured"] == ["Too many."]
+    assert form.errors["source_credibility"] == ["Credibility is a number from 1 to 6."]
+    assert form.non_field_errors() == ["country_code: Unknown country code: XXX"]
+
+
+def test_clearance_is_checked_for_the_chosen_mission(mission, other_mission, reporter):
+    # Confidential is offered (the user holds it in UNMISS) but not theirs in MINUSCA.
+    member(other_mission, Role.REPORTER, "confidential", user=reporter)
+    response = client_for(reporter).post(
+        "/incidents/new/", _post(mission, classification="confidential")
+    )
+    assert response.status_code == 422
+    assert Incident.objects.count() == 0
+    assert re.search(
+        r'id="id_classification_error"><li>Above your clearance for this mission.</li>',
+        response.content.decode(),
+    )
+
+
+# --- editing -----------------------------------------------------------------------------
+
+
+def _edit_data(client, incident, **overrides):
+    """The edit form as the page fills it in, with `overrides` typed over it."""
+    page = client.get(f"/incidents/{incident.pk}/edit/").content.decode()
+    data = {}
+    for tag in re.findall(r"<input[^>]*>", page):
+        name = re.search(r'name="([^"]+)"', tag)
+        if name and name.group(1) != "csrfmiddlewaretoken":
+            value = re.search(r'value="([^"]*)"', tag)
+            data[name.group(1)] = html.unescape(value.group(1)) if value else ""
+    for select in re.findall(r'<select name="([^"]+)"[^>]*>(.*?)</select>', page, re.S):
+        chosen = re.search(r'<option value="([^"]*)"[^>]*selected', select[1])
+        data[select[0]] = chosen.group(1) if chosen else ""
+    data["narrative"] = html.unescape(
+        re.search(r"<textarea[^>]*>\n?(.*?)</textarea>", page, re.S).group(1)
+    )
+    data.update(overrides)
+    return data
+
+
+def test_an_edit_sends_only_what_changed_with_a_comment(mission, analyst):
+    incident = make_incident(mission)
+    client = client_for(analyst)
+    data = _edit_data(client, incident, title="Clash at Bambari bridge", comment="Place named")
+    response = client.post(f"/incidents/{incident.pk}/edit/", data)
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert response["Location"] == f"/incidents/{incident.pk}/"
+    revision = IncidentRevision.objects.get(incident=incident, version=2)
+    assert revision.changes == {"title": [incident.title, "Clash at Bambari bridge"]}
+    assert revision.comment == "Place named"
+    assert Incident.objects.get(pk=incident.pk).casualties.count() == 2
+
+
+def test_an_unchanged_edit_records_nothing(mission, analyst):
+    incident = make_incident(mission)
+    client = client_for(analyst)
+    response = client.post(f"/incidents/{incident.pk}/edit/", _edit_data(client, incident))
+    assert response.status_code == 302
+    assert IncidentRevision.objects.filter(incident=incident).count() == 1
+
+
+def test_an_edit_over_someone_elses_change_keeps_the_draft(mission, analyst):
+    incident = make_incident(mission)
+    client = client_for(analyst)
+    data = _edit_data(client, incident, title="My better title")
+    client.post(f"/incidents/{incident.pk}/edit/", {**data, "title": "Theirs"})  # version 2
+
+    response = client.post(f"/incidents/{incident.pk}/edit/", data)  # still says version 1
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert "This incident was changed by someone else" in page
+    assert 'value="My better title"' in page
+    assert Incident.objects.get(pk=incident.pk).title == "Theirs"
+
+
+def test_edit_reasons_appear_next_to_the_fields(mission, analyst):
+    incident = make_incident(mission)
+    client = client_for(analyst)
+    response = client.post(
+        f"/incidents/{incident.pk}/edit/", _edit_data(client, incident, longitude="200")
+    )
+    assert response.status_code == 422
+    assert re.search(
+        r'id="id_longitude_error"><li>Longitude must be between -180 and 180 degrees.</li>',
+        response.content.decode(),
+    )
+    assert Incident.objects.get(pk=incident.pk).version == 1
+
+
+def test_reporters_edit_their_own_report_only_until_it_is_reviewed(mission, reporter, verifier):
+    own = make_incident(mission, author=reporter)
+    someone_elses = make_incident(mission)
+    client = client_for(reporter)
+    assert (
+        f'href="/incidents/{own.pk}/edit/"' in client.get(f"/incidents/{own.pk}/").content.decode()
+    )
+    assert client.get(f"/incidents/{own.pk}/edit/").status_code == 200
+    page = client.get(f"/incidents/{someone_elses.pk}/").content.decode()
+    assert "/edit/" not in page
+    assert client.get(f"/incidents/{someone_elses.pk}/edit/").status_code == 403
+
+    incident_verify(actor=verifier, incident_id=own.pk, version=1)
+    assert "/edit/" not in client.get(f"/incidents/{own.pk}/").content.decode()
+    response = client.post(f"/incidents/{own.pk}/edit/", {"version": 2, "title": "x"})
+    assert response.status_code == 403
+    assert "You may not edit this incident." in response.content.decode()
+    assert Incident.objects.get(pk=own.pk).version == 2
+
+
+def test_editing_an_invisible_incident_is_not_found(mission, reporter):
+    secret = make_incident(mission, classification="confidential")
+    assert client_for(reporter).get(f"/incidents/{secret.pk}/edit/").status_code == 404

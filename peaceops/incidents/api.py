@@ -34,6 +34,7 @@ MAX_GEOJSON_PAGE = 10_000
 class IncidentQuery(Schema):
     mission: str | None = None
     country: str | None = None
+    admin1: str | None = None
     type: str | None = None
     subtype: str | None = None
     verification: str | None = None
@@ -47,6 +48,7 @@ class IncidentQuery(Schema):
         return selectors.IncidentFilters(
             mission=self.mission,
             country=self.country,
+            admin1=self.admin1,
             incident_type=self.type,
             subtype=self.subtype,
             verification_status=self.verification,

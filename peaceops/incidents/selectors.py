@@ -20,6 +20,7 @@ from peaceops.incidents.models import Incident, IncidentActor, IncidentRevision
 class IncidentFilters:
     mission: str | None = None  # acronym
     country: str | None = None  # ISO alpha-3
+    admin1: str | None = None
     incident_type: str | None = None
     subtype: str | None = None
     verification_status: str | None = None
@@ -40,6 +41,8 @@ def _filtered(queryset: QuerySet[Incident], filters: IncidentFilters) -> QuerySe
         queryset = queryset.filter(mission__acronym__iexact=filters.mission)
     if filters.country:
         queryset = queryset.filter(country_code=filters.country.upper())
+    if filters.admin1:
+        queryset = queryset.filter(admin1=filters.admin1)
     if filters.incident_type:
         queryset = queryset.filter(incident_type=filters.incident_type)
     if filters.subtype:

@@ -216,19 +216,15 @@ def incident_triage_page(
     *,
     user: User,
     filters: IncidentFilters,
-    admin1: str | None = None,
     sort: str = DEFAULT_SORT,
     cursor: str | None = None,
     page: int = 1,
     limit: int = 50,
 ) -> ListPage:
-    """A page of the incident list in the chosen order (`SORTS`), with the admin-1 filter
-    that the dashboard's area links use."""
+    """A page of the incident list in the chosen order (`SORTS`)."""
     queryset: QuerySet[Incident] = incident_list(user=user, filters=filters).select_related(
         "mission", "assigned_to"
     )
-    if admin1:
-        queryset = queryset.filter(admin1=admin1)
     if sort not in SORTS or sort == DEFAULT_SORT:
         keyset: Page[Incident] = keyset_page(
             queryset, time_field="started_at", cursor=cursor, limit=limit

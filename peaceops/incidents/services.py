@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from peaceops.accounts.models import Membership, User
 from peaceops.accounts.selectors import access_scope_for_user
@@ -247,6 +248,20 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str, str]] = {
 }
 
 
+TRANSITION_REFUSALS = {
+    "start_review": gettext_lazy("It is %(status)s; review can start only on a reported incident."),
+    "verify": gettext_lazy(
+        "It is %(status)s; only a reported incident or one under review can be verified."
+    ),
+    "reject": gettext_lazy(
+        "It is %(status)s; only a reported incident or one under review can be rejected."
+    ),
+    "reopen": gettext_lazy(
+        "It is %(status)s; only a verified or rejected incident can be reopened."
+    ),
+}
+
+
 def _transition(
     *, actor: User, incident_id: int, version: int, name: str, reason: str = ""
 ) -> Incident:
@@ -255,16 +270,12 @@ def _transition(
         scope, incident = _lock_visible(actor, incident_id)
         if not scope.allows(Action.INCIDENT_REVIEW, incident.mission_id):
             raise PermissionDenied()
-        _check_version(incident, version)
         if incident.verification_status == target:
-            return incident  # already there: nothing to do, nothing recorded
+            return incident  # already there (perhaps by someone else): nothing to do
+        _check_version(incident, version)
         if incident.verification_status not in sources:
             raise InvalidTransition(
-                _("An incident that is %(status)s cannot be %(action)s.")
-                % {
-                    "status": incident.get_verification_status_display(),
-                    "action": IncidentRevision.Action(action).label.lower(),
-                }
+                TRANSITION_REFUSALS[name] % {"status": incident.get_verification_status_display()}
             )
         before = {
             "verification_status": incident.verification_status,

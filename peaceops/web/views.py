@@ -166,13 +166,13 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     filters = IncidentFilters(
         mission=request.GET.get("mission") or None,
         country=request.GET.get("country") or None,
+        admin1=request.GET.get("admin1") or None,
         incident_type=request.GET.get("type") or None,
         verification_status=request.GET.get("verification") or None,
         started_from=_date_param(request, "date_from", problems),
         started_to=_date_param(request, "date_to", problems),
         text=request.GET.get("q") or None,
     )
-    admin1 = request.GET.get("admin1") or None
     sort = request.GET.get("sort") or DEFAULT_SORT
     if sort not in SORTS:
         sort = DEFAULT_SORT
@@ -180,7 +180,6 @@ def incident_list(request: HttpRequest) -> HttpResponse:
         page = incident_triage_page(
             user=request.user,
             filters=filters,
-            admin1=admin1,
             sort=sort,
             cursor=request.GET.get("cursor"),
             page=_page_number(request),
@@ -207,7 +206,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
 
     export_query = QueryDict(mutable=True)  # the list's filter names are the API's
     for name, value in request.GET.items():
-        if value and name not in ("cursor", "page", "sort", "admin1"):
+        if value and name not in ("cursor", "page", "sort"):
             export_query[name] = value
 
     reviewable = reviewable_mission_ids(user=request.user)
@@ -236,14 +235,14 @@ def incident_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": rows,
             "filters": filters,
-            "admin1": admin1,
+            "admin1": filters.admin1,
             "sort": sort,
             "sorts": list(SORT_LABELS.items()),
             "problems": problems,
             "next_query": next_query,
             "prev_query": prev_query,
             "export_query": export_query.urlencode(),
-            "export_formats": EXPORT_FORMATS if not admin1 else (),
+            "export_formats": EXPORT_FORMATS,
             "missions": missions,
             "mission": mission,
             "types": IncidentType.choices,
@@ -308,6 +307,8 @@ def _perform(
 ) -> Outcome:
     """One action on one incident through its service, reported as done, skipped (already in
     that state) or refused (with the reason the service gave)."""
+    if _already_there(user, action, incident_id, assignee):
+        return Outcome(incident_id, "skipped")
     try:
         if action == "assign":
             incident = incident_assign(

@@ -270,7 +270,10 @@ def test_verification_workflow(mission, analyst, verifier):
     services.incident_verify(actor=verifier, incident_id=incident.pk, version=3)
     incident.refresh_from_db()
     assert incident.version == 3
-    with pytest.raises(InvalidTransition, match="An incident that is Verified cannot be rejected."):
+    with pytest.raises(
+        InvalidTransition,
+        match="It is Verified; only a reported incident or one under review can be rejected.",
+    ):
         services.incident_reject(actor=verifier, incident_id=incident.pk, version=3, reason="dup")
     services.incident_reopen(actor=verifier, incident_id=incident.pk, version=3)
     services.incident_reject(

@@ -414,7 +414,11 @@ def _write_batch(
             mission=mission,
             external_source=source,
             external_id__in=[v.record.external_id for v in valid],
-        ).values_list("external_id", "pk", "content_hash", "classification")
+        )
+        # The same condition as the partial unique index, so both databases use it; no ORDER BY.
+        .exclude(external_id="")
+        .order_by()
+        .values_list("external_id", "pk", "content_hash", "classification")
     }
     writable: list[_Valid] = []
     for v in valid:

@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, Value
-from django.db.models.functions import Concat, TruncMonth, TruncWeek
+from django.db.models.functions import Concat
 
 from peaceops.accounts.models import User
 from peaceops.accounts.selectors import access_scope_for_user
 from peaceops.core.access import restrict
 from peaceops.core.errors import NotFound
 from peaceops.core.pagination import Page, keyset_page
+from peaceops.core.periods import month_start, week_start
 from peaceops.incidents.models import Incident, IncidentActor, IncidentRevision
 
 
@@ -128,9 +129,9 @@ def incident_aggregate(
     """Counts and fatalities per group: [{"key": ..., "incidents": n, "fatalities": n}]."""
     queryset = incident_list(user=user, filters=filters).order_by()
     if group_by == "month":
-        queryset = queryset.annotate(key=TruncMonth("started_at", tzinfo=dt.UTC))
+        queryset = queryset.annotate(key=month_start("started_at"))
     elif group_by == "week":
-        queryset = queryset.annotate(key=TruncWeek("started_at", tzinfo=dt.UTC))
+        queryset = queryset.annotate(key=week_start("started_at"))
     elif group_by == "admin1":
         # Admin-1 names repeat across countries, so the key is "CAF/Ouaka".
         queryset = queryset.annotate(key=Concat("country_code", Value("/"), "admin1"))
@@ -151,7 +152,9 @@ def incident_aggregate(
     for row in rows:
         key = row["key"]
         if isinstance(key, dt.datetime):
-            key = key.date().isoformat()
+            key = key.date()
+        if isinstance(key, dt.date):
+            key = key.isoformat()
         result.append(
             {"key": key, "incidents": row["incidents"], "fatalities": row["fatalities"] or 0}
         )

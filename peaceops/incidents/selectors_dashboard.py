@@ -9,11 +9,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, IntegerField, Max, Min, Q, QuerySet, Sum, Value, When
-from django.db.models.functions import TruncMonth
 
 from peaceops.accounts.models import User
 from peaceops.accounts.selectors import access_scope_for_user
 from peaceops.core.pagination import Page, keyset_page
+from peaceops.core.periods import month_start
 from peaceops.core.roles import PERMISSIONS, Action
 from peaceops.core.taxonomy import IncidentType
 from peaceops.incidents.models import Casualty, Incident, VerificationStatus
@@ -99,7 +99,7 @@ def mission_dashboard(
     end = dt.datetime.combine(_add_months(months[-1], 1), dt.time.min, tzinfo=dt.UTC)
     visible = incident_queryset(user=user).filter(mission=mission).order_by()
     in_period = visible.filter(started_at__gte=start, started_at__lt=end)
-    by_month = in_period.annotate(month=TruncMonth("started_at", tzinfo=dt.UTC))
+    by_month = in_period.annotate(month=month_start("started_at"))
 
     by_month_type: dict[tuple[dt.date, str], Cell] = {}
     for row in by_month.values("month", "incident_type").annotate(
@@ -130,7 +130,7 @@ def mission_dashboard(
         Casualty.objects.filter(
             incident__in=in_period.values("pk"), category=Casualty.Category.PEACEKEEPERS
         )
-        .annotate(month=TruncMonth("incident__started_at", tzinfo=dt.UTC))
+        .annotate(month=month_start("incident__started_at"))
         .values("month", "outcome")
         .annotate(total=Sum("best"))
         .order_by()

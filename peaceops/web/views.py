@@ -140,11 +140,19 @@ def list_url(**params: Any) -> str:
     return f"{url}?{query.urlencode()}" if query else url
 
 
+def _parse_date_or_none(value: str) -> dt.date | None:
+    """parse_date, but None for a well-formed impossible date (2022-13-01) too."""
+    try:
+        return parse_date(value)
+    except ValueError:
+        return None
+
+
 def _date_param(request: HttpRequest, name: str, problems: list[str]) -> dt.date | None:
     value = request.GET.get(name) or ""
     if not value:
         return None
-    parsed = parse_date(value) if len(value) == 10 else None
+    parsed = _parse_date_or_none(value) if len(value) == 10 else None
     if parsed is None:
         problems.append(
             _("“%(value)s” is not a date. Give dates as YYYY-MM-DD; that filter was ignored.")
@@ -936,7 +944,7 @@ def dashboard(request: HttpRequest, acronym: str) -> HttpResponse:
         raise Http404
     until = None
     if wanted := request.GET.get("until"):  # YYYY-MM: the last month shown
-        until = parse_date(f"{wanted}-01") if len(wanted) == 7 else None
+        until = _parse_date_or_none(f"{wanted}-01") if len(wanted) == 7 else None
         if until is None:
             messages.error(
                 request,

@@ -82,3 +82,15 @@ def test_incident_list_offers_exports_of_the_filtered_view(mission, analyst):
     lines = exported.decode().splitlines()
     assert len(lines) == 3  # header, HXL tags, one incident
     assert "Ambush on the Bossangoa road" in lines[2]
+
+
+def test_impossible_dates_and_bad_cursors_get_friendly_answers(mission, analyst):
+    client = client_for(analyst)
+    response = client.get("/incidents/", {"date_from": "2022-13-01"})
+    assert response.status_code == 200
+    assert "is not a date" in response.content.decode()
+    response = client.get("/missions/MINUSCA/dashboard/", {"until": "2022-13"})
+    assert response.status_code in (200, 400)
+    response = client.get("/incidents/", {"cursor": "abc"})
+    assert response.status_code == 400
+    assert "The request could not be completed." in response.content.decode()

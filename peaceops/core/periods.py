@@ -8,7 +8,7 @@ PostgreSQL. Both give a date: the first day of the month, or the Monday of the w
 import datetime as dt
 from typing import Any
 
-from django.db.models import DateField, Func, Value
+from django.db.models import CharField, DateField, Func, Value
 from django.db.models.functions import TruncMonth, TruncWeek
 
 
@@ -39,3 +39,21 @@ def month_start(field: str) -> _Period:
 def week_start(field: str) -> _Period:
     # back six days, then forward to the next Monday: the Monday on or before the day
     return _Period(field, ("-6 days", "weekday 1"), TruncWeek)
+
+
+class UTCDayText(Func):
+    """The UTC calendar day of a timestamp as "YYYY-MM-DD" text, computed by the database (no
+    datetime object per row in Python)."""
+
+    output_field = CharField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return super().as_sql(compiler, connection, function="date", **extra)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return super().as_sql(
+            compiler,
+            connection,
+            template="to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
+            **extra,
+        )

@@ -13,7 +13,7 @@ from peaceops.accounts.selectors import access_scope_for_user
 from peaceops.core.access import restrict
 from peaceops.core.errors import NotFound
 from peaceops.core.pagination import Page, keyset_page
-from peaceops.core.periods import month_start, week_start
+from peaceops.core.periods import UTCDayText, month_start, week_start
 from peaceops.incidents.models import Incident, IncidentActor, IncidentRevision
 
 
@@ -171,11 +171,9 @@ def incident_map_points(
         incident_list(user=user, filters=filters)
         .filter(latitude__isnull=False, longitude__isnull=False)
         .order_by("-started_at", "-id")
-        .values_list("pk", "latitude", "longitude", "incident_type", "fatalities", "started_at")
+        .annotate(started_day=UTCDayText("started_at"))
+        .values_list("pk", "latitude", "longitude", "incident_type", "fatalities", "started_day")
     )
-    rows = [
-        (pk, lat, lon, kind, fatalities, started.date().isoformat())
-        for pk, lat, lon, kind, fatalities, started in queryset[: limit + 1]
-    ]
+    rows = list(queryset[: limit + 1])
     truncated = len(rows) > limit
     return rows[:limit], truncated

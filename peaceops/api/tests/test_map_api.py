@@ -195,3 +195,11 @@ def test_map_points_route_does_not_hide_incident_detail(mission, analyst):
     response = client_for(analyst).get(f"/api/v1/incidents/{incident.pk}")
     assert response.status_code == 200
     assert response.json()["id"] == incident.pk
+
+
+def test_started_day_is_the_utc_day(mission, analyst):
+    incident = make_incident(
+        mission, started_at="2024-03-05T22:30:00-05:00"
+    )  # 03:30 UTC on the 6th
+    points = client_for(analyst).get("/api/v1/incidents/map-points").json()["points"]
+    assert points == [[incident.pk, 5.7631, 20.6732, "armed_clash", 4, "2024-03-06"]]

@@ -234,8 +234,12 @@
     checkbox.addEventListener("change", function () {
       toggleAreas(checkbox);
     });
-    if (checkbox.checked) toggleAreas(checkbox);
   });
+  // Areas ticked on load are fetched after the points request has started: a browser opens
+  // only a few connections to one host, and the points are what people wait for.
+  function showCheckedAreas() {
+    document.querySelectorAll(".map-area-toggle:checked").forEach(toggleAreas);
+  }
 
   // Points: circle markers coloured by type, clustered, added in chunks.
   var pointStyles = {};
@@ -647,6 +651,7 @@
   map.on("moveend", writeUrl);
 
   load();
+  showCheckedAreas();
   // The slider's months come second: the points are what the user waits for.
   setTimeout(function () {
     loadMonths().catch(function () {

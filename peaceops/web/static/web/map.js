@@ -500,6 +500,7 @@
     cardRequest = new AbortController();
     card.hidden = false;
     card.replaceChildren(element("p", {}, T.cardLoading));
+    card.scrollIntoView({ block: "nearest" }); // the side panel may have scrolled it away
     getJSON(config.incidentUrl + id, cardRequest.signal)
       .then(function (incident) {
         var heading = element("h2", {}, incident.title);

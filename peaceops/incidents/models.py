@@ -124,7 +124,11 @@ class Incident(VersionedModel):
             models.Index(fields=["latitude", "longitude"], name="incident_point"),
             models.Index(fields=["priogrid_gid"], name="incident_priogrid"),
             models.Index(fields=["country_code", "started_at"], name="incident_country_time"),
-            models.Index(fields=["mission", "verification_status"], name="incident_mission_status"),
+            # status counts and the oldest unreviewed report, per mission (dashboard, triage)
+            models.Index(
+                fields=["mission", "verification_status", "classification", "created_at"],
+                name="incident_mission_status",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

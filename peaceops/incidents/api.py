@@ -6,7 +6,7 @@ from typing import Any
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from peaceops.core.errors import ValidationFailed
 from peaceops.incidents import exports, selectors, services
@@ -43,6 +43,13 @@ class IncidentQuery(Schema):
     date_to: dt.date | None = None
     bbox: str | None = None
     q: str | None = None
+    source: str | None = Field(
+        None,
+        description=(
+            "Where the incidents come from (their `external_source`), exact: `ucdp_ged`, "
+            "`acled`, `tabular:<name>`, ...; `field` for incidents reported in peaceops."
+        ),
+    )
 
     def to_filters(self) -> selectors.IncidentFilters:
         return selectors.IncidentFilters(
@@ -57,6 +64,7 @@ class IncidentQuery(Schema):
             started_to=self.date_to,
             bbox=parse_bbox(self.bbox) if self.bbox else None,
             text=self.q,
+            source=self.source,
         )
 
 

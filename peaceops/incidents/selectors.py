@@ -30,6 +30,11 @@ class IncidentFilters:
     started_to: dt.date | None = None  # inclusive
     bbox: tuple[float, float, float, float] | None = None  # min_lon, min_lat, max_lon, max_lat
     text: str | None = None
+    source: str | None = None  # external_source; FIELD_SOURCE for reports made in peaceops
+
+
+# The `source` filter value for incidents reported in peaceops (external_source == "").
+FIELD_SOURCE = "field"
 
 
 def incident_queryset(*, user: User) -> QuerySet[Incident]:
@@ -67,6 +72,9 @@ def _filtered(queryset: QuerySet[Incident], filters: IncidentFilters) -> QuerySe
             queryset = queryset.filter(longitude__gte=min_lon, longitude__lte=max_lon)
         else:  # the box crosses the antimeridian
             queryset = queryset.filter(Q(longitude__gte=min_lon) | Q(longitude__lte=max_lon))
+    if filters.source:
+        source = "" if filters.source == FIELD_SOURCE else filters.source
+        queryset = queryset.filter(external_source=source)
     if filters.text:
         for word in filters.text.split()[:8]:
             queryset = queryset.filter(
@@ -79,6 +87,13 @@ def _filtered(queryset: QuerySet[Incident], filters: IncidentFilters) -> QuerySe
 
 def incident_list(*, user: User, filters: IncidentFilters | None = None) -> QuerySet[Incident]:
     return _filtered(incident_queryset(user=user), filters or IncidentFilters())
+
+
+def incident_sources(*, user: User) -> list[str]:
+    """The sources of the incidents the user may see, as `source` filter values, sorted
+    (FIELD_SOURCE for those reported in peaceops)."""
+    values = incident_list(user=user).order_by().values_list("external_source", flat=True)
+    return sorted({value or FIELD_SOURCE for value in values.distinct()})
 
 
 def incident_page(

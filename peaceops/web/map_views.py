@@ -1,6 +1,9 @@
 """The map page. The page is a shell: map.js reads the filters from the URL and fetches the
 data from the API (points, aggregates, areas, boundaries) with the session."""
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -10,7 +13,8 @@ from django.utils.translation import gettext as _
 from peaceops.core.taxonomy import IncidentType
 from peaceops.incidents.map_api import boundaries_version
 from peaceops.incidents.models import VerificationStatus
-from peaceops.missions.models import Area
+from peaceops.incidents.selectors import FIELD_SOURCE, incident_sources
+from peaceops.missions.models import Area, Mission
 from peaceops.missions.selectors import missions_of_user
 
 # One fixed colour per incident type code (legend and markers), distinguishable on the light
@@ -38,6 +42,47 @@ AREA_STYLES = {
     Area.Kind.PROTECTED_SITE: {"color": "#1a7f37", "dashArray": ""},
     Area.Kind.BASE: {"color": "#1b1f24", "dashArray": "2 3"},
 }
+
+
+def source_label(source: str) -> str:
+    """A readable name for a `source` filter value (an incident's external_source)."""
+    if source == FIELD_SOURCE:
+        return _("Reported in peaceops")
+    if source == "ucdp_ged":
+        return _("UCDP GED")
+    if source == "acled":
+        return _("ACLED")
+    if source.startswith("tabular:"):
+        return _("Spreadsheet “%(name)s”") % {"name": source.removeprefix("tabular:")}
+    return source
+
+
+def source_choices(user: Any) -> list[tuple[str, str]]:
+    """(value, label) for the sources of the incidents the user may see."""
+    return [(source, source_label(source)) for source in incident_sources(user=user)]
+
+
+def boundaries_url() -> str:
+    """The base map's boundaries, with the version that lets browsers cache them."""
+    return f"{reverse('api:boundaries')}?v={boundaries_version()}"
+
+
+def report_map_config(missions: Iterable[Mission]) -> dict[str, Any]:
+    """What incident_form.js needs for the map under the coordinates of the report form."""
+    return {
+        "boundariesUrl": boundaries_url(),
+        "missions": {str(m.pk): list(m.host_countries or []) for m in missions},
+        "strings": {
+            "finding": _("Finding your position…"),
+            "found": _("Position filled in. Check it before sending."),
+            "noPosition": _("Your position is not available. Type the coordinates instead."),
+            "placed": _("Point placed at latitude %(latitude)s, longitude %(longitude)s."),
+            "baseMapError": _(
+                "The map could not be loaded. Type the latitude and longitude instead."
+            ),
+            "attribution": _("Boundaries: Natural Earth (public domain)"),
+        },
+    }
 
 
 def _js_strings() -> dict[str, str]:
@@ -95,7 +140,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "aggregatesUrl": reverse("api:aggregate_incidents"),
         "incidentUrl": reverse("api:get_incident", args=[0]).removesuffix("0"),
         "incidentPageUrl": reverse("web:incident-detail", args=[0]).removesuffix("0/"),
-        "boundariesUrl": f"{reverse('api:boundaries')}?v={boundaries_version()}",
+        "boundariesUrl": boundaries_url(),
         "areasUrls": {m.acronym: reverse("api:list_areas", args=[m.acronym]) for m in missions},
     }
     return render(
@@ -106,6 +151,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
             "types": types,
             "statuses": statuses,
             "area_kinds": area_kinds,
+            "sources": source_choices(request.user),
             "map_config": config,
             "map_types": {t["code"]: {"label": t["label"], "colour": t["colour"]} for t in types},
             "map_statuses": {s["code"]: s["label"] for s in statuses},

@@ -73,7 +73,7 @@ from peaceops.web.forms import (
     TriageForm,
     subtype_choices,
 )
-from peaceops.web.map_views import TYPE_COLOURS
+from peaceops.web.map_views import TYPE_COLOURS, report_map_config, source_choices
 
 PAGE_SIZE = 50
 EXPORT_FORMATS = (("csv", "CSV"), ("xlsx", "Excel"), ("geojson", "GeoJSON"), ("parquet", "Parquet"))
@@ -180,6 +180,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
         started_from=_date_param(request, "date_from", problems),
         started_to=_date_param(request, "date_to", problems),
         text=request.GET.get("q") or None,
+        source=request.GET.get("source") or None,
     )
     sort = request.GET.get("sort") or DEFAULT_SORT
     if sort not in SORTS:
@@ -255,6 +256,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
             "mission": mission,
             "types": IncidentType.choices,
             "statuses": VerificationStatus.choices,
+            "sources": source_choices(request.user),
             "triage": triage,
             "assignees": assignees,
             "list_query": request.GET.urlencode(),
@@ -724,7 +726,12 @@ def incident_new(request: HttpRequest) -> HttpResponse:
         )
     _wire_subtypes(form)
     status = 422 if form.is_bound else 200
-    return render(request, "web/incident_form.html", {"form": form}, status=status)
+    return render(
+        request,
+        "web/incident_form.html",
+        {"form": form, "report_map": report_map_config(missions)},
+        status=status,
+    )
 
 
 @login_required
@@ -777,7 +784,11 @@ def incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "web/incident_form.html",
-        {"form": form, "incident": incident},
+        {
+            "form": form,
+            "incident": incident,
+            "report_map": report_map_config([incident.mission]),
+        },
         status=422 if form.is_bound else 200,
     )
 

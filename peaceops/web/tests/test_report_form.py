@@ -314,3 +314,46 @@ def test_reporters_edit_their_own_report_only_until_it_is_reviewed(mission, repo
 def test_editing_an_invisible_incident_is_not_found(mission, reporter):
     secret = make_incident(mission, classification="confidential")
     assert client_for(reporter).get(f"/incidents/{secret.pk}/edit/").status_code == 404
+
+
+def _report_map_config(html: str) -> dict:
+    import json
+
+    match = re.search(
+        r'<script id="report-map-config" type="application/json">(.*?)</script>', html
+    )
+    assert match, "report-map-config"
+    return json.loads(match.group(1))
+
+
+def test_the_form_has_a_map_to_place_the_point_and_works_without_javascript(
+    mission, other_mission, reporter
+):
+    from peaceops.incidents.map_api import boundaries_version
+
+    member(other_mission, Role.REPORTER, "internal", user=reporter)
+    html = client_for(reporter).get("/incidents/new/").content.decode()
+
+    config = _report_map_config(html)
+    assert config["boundariesUrl"] == f"/api/v1/boundaries?v={boundaries_version()}"
+    assert config["missions"] == {str(mission.pk): ["CAF"], str(other_mission.pk): ["SSD"]}
+    assert config["strings"]["attribution"] == "Boundaries: Natural Earth (public domain)"
+    # Without JavaScript the map stays hidden and the typed inputs are the whole story.
+    assert '<div id="report-map" class="report-map" hidden>' in html
+    assert html.index('name="latitude"') < html.index('id="report-map"')
+    assert '<script src="/static/web/incident_form.js"></script>' in html
+    assert '<script src="/static/web/vendor/leaflet/leaflet.js"></script>' in html
+    scripts = re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>", html)
+    assert all('type="application/json"' in attrs for attrs in scripts)  # no inline code
+
+    # Posting the form as a browser without JavaScript still creates the incident.
+    response = client_for(reporter).post("/incidents/new/", _post(mission))
+    assert response.status_code == 302
+    assert Incident.objects.get().latitude == pytest.approx(5.7631)
+
+
+def test_the_edit_form_map_centres_on_the_incidents_mission(mission, analyst):
+    incident = make_incident(mission, author=analyst, latitude=4.36, longitude=18.55)
+    html = client_for(analyst).get(f"/incidents/{incident.pk}/edit/").content.decode()
+    assert _report_map_config(html)["missions"] == {str(mission.pk): ["CAF"]}
+    assert 'id="report-map-canvas"' in html

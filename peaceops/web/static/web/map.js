@@ -15,7 +15,7 @@
   var KINDS = data("map-area-kinds");
   var T = data("map-strings");
 
-  var FILTERS = ["mission", "type", "verification", "date_from", "date_to", "q"];
+  var FILTERS = ["mission", "type", "verification", "source", "date_from", "date_to", "q"];
   var HEAT_BREAKS = [1, 2, 6, 21, 101, 501];
   var HEAT_COLOURS = ["#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026"];
   var CELL = 0.5; // PRIO-GRID cell size in degrees; 720 columns from 180W, rows from 90S

@@ -13,7 +13,10 @@ def test_report_verify_and_find_everywhere(new_page, world, sign_in, shoot):
     sign_in(reporter, world.reporter)
     reporter.get_by_role("link", name="Report an incident").click()
     reporter.get_by_label("Mission").select_option(label=world.mission.acronym)
-    reporter.get_by_label("Type", exact=True).select_option("restriction_of_movement")
+    # Choosing a type reloads the subtype list (htmx): wait for it before choosing a subtype.
+    with reporter.expect_response(lambda r: "/incidents/new/subtypes/" in r.url):
+        reporter.get_by_label("Type", exact=True).select_option("restriction_of_movement")
+    expect(reporter.get_by_label("Subtype").locator("option[value=blocked_route]")).to_have_count(1)
     reporter.get_by_label("Subtype").select_option("blocked_route")
     reporter.get_by_label("Title").fill("Checkpoint at PK12 stopped a patrol")
     reporter.get_by_label("Started (UTC)").fill("2024-05-01T08:30")

@@ -14,7 +14,13 @@ from peaceops.core.access import restrict
 from peaceops.core.errors import NotFound
 from peaceops.core.pagination import Page, keyset_page
 from peaceops.core.periods import UTCDayText, month_start, week_start
-from peaceops.incidents.models import Incident, IncidentActor, IncidentRevision
+from peaceops.core.roles import Action
+from peaceops.incidents.models import (
+    Incident,
+    IncidentActor,
+    IncidentRevision,
+    VerificationStatus,
+)
 
 
 @dataclass(frozen=True)
@@ -192,3 +198,16 @@ def incident_map_points(
     rows = list(queryset[: limit + 1])
     truncated = len(rows) > limit
     return rows[:limit], truncated
+
+
+def incident_editable_by(*, user: User, incident: Incident) -> bool:
+    """Whether `user` may change `incident` (the rule the update service enforces): analysts,
+    verifiers and administrators any incident; a reporter their own until review starts."""
+    scope = access_scope_for_user(user)
+    if scope.allows(Action.INCIDENT_EDIT_ANY, incident.mission_id):
+        return True
+    return (
+        scope.allows(Action.INCIDENT_EDIT_OWN, incident.mission_id)
+        and incident.created_by_id == user.pk
+        and incident.verification_status == VerificationStatus.REPORTED
+    )

@@ -29,6 +29,7 @@ from peaceops.incidents.models import (
     Source,
     VerificationStatus,
 )
+from peaceops.incidents.selectors import incident_editable_by
 from peaceops.incidents.state import cleaned_state, incident_state, state_diff
 from peaceops.incidents.validation import (
     DERIVED_FIELDS,
@@ -98,13 +99,9 @@ def _insert(
     cleaned: dict[str, Any],
     actor: User | None,
     action: str,
-    extra: Mapping[str, Any] | None = None,
 ) -> Incident:
     incident = Incident.objects.create(
-        mission=mission,
-        created_by=actor,
-        **{field: cleaned[field] for field in ROW_FIELDS},
-        **(extra or {}),
+        mission=mission, created_by=actor, **{field: cleaned[field] for field in ROW_FIELDS}
     )
     _write_children(incident, cleaned, replace=False)
     _record(
@@ -152,16 +149,6 @@ def _check_version(incident: Incident, version: int) -> None:
         )
 
 
-def _may_edit(scope: AccessScope, incident: Incident, actor: User) -> bool:
-    if scope.allows(Action.INCIDENT_EDIT_ANY, incident.mission_id):
-        return True
-    return (
-        scope.allows(Action.INCIDENT_EDIT_OWN, incident.mission_id)
-        and incident.created_by_id == actor.pk
-        and incident.verification_status == VerificationStatus.REPORTED
-    )
-
-
 def _apply(
     incident: Incident,
     *,
@@ -200,7 +187,7 @@ def incident_update(
 ) -> Incident:
     """Change some fields. A stale `version` is refused with ConflictError; nothing changes."""
     scope, incident = _lock_visible(actor, incident_id)
-    if not _may_edit(scope, incident, actor):
+    if not incident_editable_by(user=actor, incident=incident):
         raise PermissionDenied()
     _check_version(incident, version)
     unknown = set(changes) - EDITABLE_FIELDS

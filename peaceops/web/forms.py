@@ -17,6 +17,7 @@ from peaceops.core.taxonomy import (
     SourceReliability,
 )
 from peaceops.incidents.models import TITLE_MAX, Casualty, Incident
+from peaceops.incidents.validation import SCALAR_FIELDS
 from peaceops.missions.models import Mission
 
 
@@ -266,21 +267,8 @@ class IncidentReportForm(forms.Form):
 
 
 # The fields an edit sends to `incident_update` (casualties and sources: through the API).
-EDIT_FIELDS = (
-    "incident_type",
-    "subtype",
-    "title",
-    "narrative",
-    "started_at",
-    "ended_at",
-    "date_precision",
-    "latitude",
-    "longitude",
-    "location_precision",
-    "location_name",
-    "admin1",
-    "admin2",
-    "classification",
+EDIT_FIELDS = tuple(
+    field for field in SCALAR_FIELDS if field not in ("narrative_language", "country_code")
 )
 
 

@@ -38,6 +38,7 @@ from peaceops.incidents.models import Casualty, Incident, VerificationStatus
 from peaceops.incidents.selectors import (
     IncidentFilters,
     incident_aggregate,
+    incident_editable_by,
     incident_get,
     incident_revisions,
 )
@@ -616,18 +617,6 @@ def revision_entries(revisions: Any, incident: Incident) -> list[dict[str, Any]]
     return entries
 
 
-def _may_edit(user: User, incident: Incident) -> bool:
-    """Mirrors `services._may_edit`, which has the last word: only shows or hides the link."""
-    scope = access_scope_for_user(user)
-    if scope.allows(Action.INCIDENT_EDIT_ANY, incident.mission_id):
-        return True
-    return (
-        scope.allows(Action.INCIDENT_EDIT_OWN, incident.mission_id)
-        and incident.created_by_id == user.pk
-        and incident.verification_status == VerificationStatus.REPORTED
-    )
-
-
 @login_required
 def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
@@ -656,7 +645,7 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_review": may_review,
             "actions": actions,
             "assignees": assignees,
-            "may_edit": _may_edit(request.user, incident),
+            "may_edit": incident_editable_by(user=request.user, incident=incident),
             "edit_url": reverse("web:incident-edit", args=[incident.pk]),
         },
     )
@@ -741,7 +730,7 @@ def incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
         incident = incident_get(user=request.user, pk=pk)
     except NotFound as exc:
         raise Http404 from exc
-    if not _may_edit(request.user, incident):
+    if not incident_editable_by(user=request.user, incident=incident):
         return render(
             request, "web/incident_form.html", {"form": None, "incident": incident}, status=403
         )

@@ -79,13 +79,13 @@ class _ActorCache:
     """Actor ids by identity, created in bulk when missing."""
 
     def __init__(self) -> None:
-        self._ids: dict[tuple[str, str, str, str], int] = {}
+        self._ids: dict[tuple[str, str, str], int] = {}
 
     @staticmethod
-    def key(row: dict[str, Any]) -> tuple[str, str, str, str]:
+    def key(row: dict[str, Any]) -> tuple[str, str, str]:
         if row["external_id"]:
-            return ("ext", row["external_source"], row["external_id"], "")
-        return ("local", row["name"], row["kind"], "")
+            return ("ext", row["external_source"], row["external_id"])
+        return ("local", row["name"], row["kind"])
 
     def resolve(self, rows: list[dict[str, Any]]) -> None:
         missing = {self.key(r): r for r in rows if self.key(r) not in self._ids}
@@ -108,20 +108,20 @@ class _ActorCache:
             )
             self._load({self.key(r): r for r in still})
 
-    def _load(self, wanted: dict[tuple[str, str, str, str], dict[str, Any]]) -> None:
+    def _load(self, wanted: dict[tuple[str, str, str], dict[str, Any]]) -> None:
         external = [k for k in wanted if k[0] == "ext"]
         for source in {k[1] for k in external}:
             ids = [k[2] for k in external if k[1] == source]
             for actor_id, ext_id in Actor.objects.filter(
                 external_source=source, external_id__in=ids
             ).values_list("pk", "external_id"):
-                self._ids[("ext", source, ext_id, "")] = actor_id
+                self._ids[("ext", source, ext_id)] = actor_id
         local = [k for k in wanted if k[0] == "local"]
         for name in {k[1] for k in local}:
             for actor_id, kind in Actor.objects.filter(name=name, external_id="").values_list(
                 "pk", "kind"
             ):
-                self._ids[("local", name, kind, "")] = actor_id
+                self._ids[("local", name, kind)] = actor_id
 
     def forget(self) -> None:
         """After a rolled-back batch: ids of actors created in it are gone too."""

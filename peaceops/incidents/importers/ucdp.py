@@ -31,7 +31,7 @@ import io
 import json
 import math
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -366,8 +366,3 @@ def read_ged(path: Path) -> Iterator[tuple[int, dict[str, str], dict[str, Any]]]
 def ged_records(path: Path) -> Iterator[SourceRecord | RowRejection]:
     for line, row, raw in read_ged(path):
         yield ged_record(line, row, raw)
-
-
-def read_ged_csv(path: Path) -> Iterable[dict[str, str]]:
-    """Rows of a GED CSV (kept for callers that want plain rows)."""
-    return (row for _line, row, _raw in read_ged(path))

@@ -81,7 +81,7 @@ def parse_bbox(value: str) -> tuple[float, float, float, float]:
     return (min_lon, min_lat, max_lon, max_lat)
 
 
-def _limit(value: int, maximum: int) -> int:
+def checked_limit(value: int, maximum: int) -> int:
     if not 1 <= value <= maximum:
         raise ValidationFailed({"limit": [_("Between 1 and %(max)d.") % {"max": maximum}]})
     return value
@@ -150,7 +150,7 @@ def list_incidents(
         user=request.user,
         filters=filters.to_filters(),
         cursor=cursor,
-        limit=_limit(limit, MAX_PAGE),
+        limit=checked_limit(limit, MAX_PAGE),
     )
     return {"items": [summary(i) for i in page.items], "next_cursor": page.next_cursor}
 
@@ -170,7 +170,7 @@ def list_incidents_geojson(
         user=request.user,
         filters=filters.to_filters(),
         cursor=cursor,
-        limit=_limit(limit, MAX_GEOJSON_PAGE),
+        limit=checked_limit(limit, MAX_GEOJSON_PAGE),
     )
     features = []
     for incident in page.items:

@@ -14,7 +14,7 @@ from ninja.decorators import decorate_view
 
 from peaceops.core.geo.countries import DATA_FILE, boundaries_geojson
 from peaceops.incidents import selectors
-from peaceops.incidents.api import IncidentQuery, _limit
+from peaceops.incidents.api import IncidentQuery, checked_limit
 
 router = Router(tags=["map"])
 
@@ -45,7 +45,7 @@ def incident_map_points(
     request: HttpRequest, filters: Query[IncidentQuery], limit: int = MAX_MAP_POINTS
 ) -> HttpResponse:
     rows, truncated = selectors.incident_map_points(
-        user=request.user, filters=filters.to_filters(), limit=_limit(limit, MAX_MAP_POINTS)
+        user=request.user, filters=filters.to_filters(), limit=checked_limit(limit, MAX_MAP_POINTS)
     )
     # Serialised here, not through the schema: validating 200,000 rows would take seconds.
     body = json.dumps(

@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "peaceops.accounts",
     "peaceops.missions",
     "peaceops.incidents",
+    "peaceops.warning",
+    "peaceops.forecasting",
     "peaceops.api",
     "peaceops.web",
 ]

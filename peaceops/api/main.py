@@ -5,10 +5,12 @@ from ninja import NinjaAPI
 from peaceops.accounts.api import router as accounts_router
 from peaceops.api import errors
 from peaceops.api.auth import AUTH
+from peaceops.forecasting.api import router as forecasting_router
 from peaceops.incidents.api import router as incidents_router
 from peaceops.incidents.api_imports import router as imports_router
 from peaceops.incidents.map_api import router as map_router
 from peaceops.missions.api import router as missions_router
+from peaceops.warning.api import router as warning_router
 
 api = NinjaAPI(
     title="peaceops API",
@@ -29,3 +31,5 @@ api.add_router("/", missions_router)
 api.add_router("/", map_router)
 api.add_router("/", incidents_router)
 api.add_router("/", imports_router)
+api.add_router("/", warning_router)
+api.add_router("/", forecasting_router)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from peaceops.web import map_views, views
+from peaceops.web import alert_urls, forecast_urls, map_views, views
 
 app_name = "web"
 
@@ -19,3 +19,4 @@ urlpatterns = [
     path("missions/<str:acronym>/dashboard/", views.dashboard, name="dashboard"),
     path("map/", map_views.map_page, name="map"),
 ]
+urlpatterns += alert_urls.urlpatterns + forecast_urls.urlpatterns

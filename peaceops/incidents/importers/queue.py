@@ -4,6 +4,7 @@ the command line. The queue is the ImportRun table itself, so it needs no other 
 scales out as more workers on the same PostgreSQL."""
 
 import hashlib
+import logging
 import re
 import tempfile
 import uuid
@@ -24,6 +25,8 @@ from peaceops.incidents.importers.formats import FORMATS, reader_for
 from peaceops.incidents.importers.tabular import external_source, load_mapping
 from peaceops.incidents.models import ImportRun
 from peaceops.missions.models import Mission
+
+logger = logging.getLogger(__name__)
 
 
 def _safe_name(name: str) -> str:
@@ -146,3 +149,27 @@ def import_process(run: ImportRun) -> ImportRun:
         return run
     Path(run.stored_path).unlink(missing_ok=True)  # done: the rows and raw records are kept
     return run
+
+
+def import_run_next() -> str | None:
+    """The worker's import job (core/jobs.py): requeue stale runs, then run the oldest queued
+    upload to the end. An unexpected error fails that run with the reason; the worker goes on."""
+    import_requeue_stale()
+    run = import_claim_next()
+    if run is None:
+        return None
+    try:
+        run = import_process(run)
+    except Exception as exc:  # the run records why; the worker outlives any one job
+        logger.exception("import %s failed", run.pk)
+        ImportRun.objects.filter(pk=run.pk).update(
+            status=ImportRun.Status.FAILED,
+            finished_at=timezone.now(),
+            message=f"{type(exc).__name__}: {exc}"[:2000],
+        )
+        run.refresh_from_db()
+    return (
+        f"import {run.pk} {run.status}: {run.file_name} -> {run.mission.acronym}: "
+        f"{run.created:,} created, {run.updated:,} updated, {run.unchanged:,} unchanged, "
+        f"{run.rejected:,} rejected. {run.message}"
+    ).rstrip()

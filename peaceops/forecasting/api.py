@@ -1,0 +1,5 @@
+"""REST endpoints of the forecasting app (mounted by peaceops.api.main)."""
+
+from ninja import Router
+
+router = Router(tags=["forecasting"])

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WarningConfig(AppConfig):
+    name = "peaceops.warning"
+    label = "warning"

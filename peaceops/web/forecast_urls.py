@@ -1,0 +1,3 @@
+"""Forecast pages (risk map, country chart); part of the web namespace."""
+
+urlpatterns: list = []

@@ -13,8 +13,8 @@ from ninja import Query, Router, Schema
 from ninja.decorators import decorate_view
 
 from peaceops.core.geo.countries import DATA_FILE, boundaries_geojson
-from peaceops.incidents import selectors
 from peaceops.incidents.api import IncidentQuery, checked_limit
+from peaceops.incidents.selectors_map import incident_map_points as map_points_rows
 
 router = Router(tags=["map"])
 
@@ -44,7 +44,7 @@ class MapPointsOut(Schema):
 def incident_map_points(
     request: HttpRequest, filters: Query[IncidentQuery], limit: int = MAX_MAP_POINTS
 ) -> HttpResponse:
-    rows, truncated = selectors.incident_map_points(
+    rows, truncated = map_points_rows(
         user=request.user, filters=filters.to_filters(), limit=checked_limit(limit, MAX_MAP_POINTS)
     )
     # Serialised here, not through the schema: validating 200,000 rows would take seconds.

@@ -13,7 +13,7 @@ from peaceops.accounts.selectors import access_scope_for_user
 from peaceops.core.access import restrict
 from peaceops.core.errors import NotFound
 from peaceops.core.pagination import Page, keyset_page
-from peaceops.core.periods import UTCDayText, month_start, week_start
+from peaceops.core.periods import month_start, week_start
 from peaceops.core.roles import Action
 from peaceops.incidents.models import (
     Incident,
@@ -180,24 +180,6 @@ def incident_aggregate(
             {"key": key, "incidents": row["incidents"], "fatalities": row["fatalities"] or 0}
         )
     return result
-
-
-def incident_map_points(
-    *, user: User, filters: IncidentFilters | None, limit: int
-) -> tuple[list[tuple[int, float, float, str, int, str]], bool]:
-    """The newest `limit` visible incidents that have a point, as compact rows
-    (id, latitude, longitude, type, fatalities, "YYYY-MM-DD" start date in UTC) read in one
-    query, and whether more matched (truncated)."""
-    queryset = (
-        incident_list(user=user, filters=filters)
-        .filter(latitude__isnull=False, longitude__isnull=False)
-        .order_by("-started_at", "-id")
-        .annotate(started_day=UTCDayText("started_at"))
-        .values_list("pk", "latitude", "longitude", "incident_type", "fatalities", "started_day")
-    )
-    rows = list(queryset[: limit + 1])
-    truncated = len(rows) > limit
-    return rows[:limit], truncated
 
 
 def incident_editable_by(*, user: User, incident: Incident) -> bool:

@@ -30,6 +30,7 @@ from peaceops.incidents.models import (
     VerificationStatus,
 )
 from peaceops.incidents.selectors import incident_editable_by
+from peaceops.incidents.signals import announce_change
 from peaceops.incidents.state import cleaned_state, incident_state, state_diff
 from peaceops.incidents.validation import (
     DERIVED_FIELDS,
@@ -124,9 +125,11 @@ def incident_create(*, actor: User, mission: Mission, **values: Any) -> Incident
     cleaned = clean_incident(values)
     _check_clearance(scope, mission.pk, cleaned["classification"])
     with transaction.atomic():
-        return _insert(
+        incident = _insert(
             mission=mission, cleaned=cleaned, actor=actor, action=IncidentRevision.Action.CREATED
         )
+        announce_change(incident, IncidentRevision.Action.CREATED)
+        return incident
 
 
 def _lock_visible(actor: User, incident_id: int) -> tuple[AccessScope, Incident]:
@@ -207,6 +210,7 @@ def incident_update(
         action=IncidentRevision.Action.UPDATED,
         comment=comment,
     )
+    announce_change(incident, IncidentRevision.Action.UPDATED)
     return incident
 
 
@@ -290,6 +294,7 @@ def _transition(
         _record(
             incident, action=action, changes=state_diff(before, after), actor=actor, comment=reason
         )
+        announce_change(incident, action)
         return incident
 
 

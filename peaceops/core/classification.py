@@ -21,3 +21,8 @@ def rank(level: str) -> int:
 def levels_up_to(clearance: str) -> tuple[str, ...]:
     """Every classification a holder of `clearance` may see."""
     return ORDER[: rank(clearance) + 1]
+
+
+def levels_from(level: str) -> tuple[str, ...]:
+    """Every clearance that may see a record classified `level`."""
+    return ORDER[rank(level) :]

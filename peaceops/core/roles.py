@@ -30,11 +30,19 @@ class Action(StrEnum):
     INCIDENT_REVIEW = "incident_review"
     INCIDENT_IMPORT = "incident_import"
     MISSION_ADMIN = "mission_admin"
+    ALERT_RAISE = "alert_raise"  # field staff report an early-warning alert
+    ALERT_RESPOND = "alert_respond"  # acknowledge, plan and record responses, close
+    WARNING_CONFIGURE = "warning_configure"  # trigger rules, notification subscriptions
 
 
 _READ = {Action.VIEW}
-_REPORT = _READ | {Action.INCIDENT_CREATE, Action.INCIDENT_EDIT_OWN}
-_ANALYSE = _REPORT | {Action.INCIDENT_EDIT_ANY, Action.INCIDENT_IMPORT}
+_REPORT = _READ | {Action.INCIDENT_CREATE, Action.INCIDENT_EDIT_OWN, Action.ALERT_RAISE}
+_ANALYSE = _REPORT | {
+    Action.INCIDENT_EDIT_ANY,
+    Action.INCIDENT_IMPORT,
+    Action.ALERT_RESPOND,
+    Action.WARNING_CONFIGURE,
+}
 _VERIFY = _ANALYSE | {Action.INCIDENT_REVIEW}
 
 PERMISSIONS: dict[str, frozenset[Action]] = {

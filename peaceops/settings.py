@@ -11,6 +11,7 @@
 | PEACEOPS_LOGIN_WINDOW_SECONDS | 900 | the window for the above |
 | PEACEOPS_MAX_BODY_BYTES | 2097152 | larger request bodies are refused with 413 |
 | PEACEOPS_MAX_UPLOAD_BYTES | 1073741824 | larger import uploads are refused with 413 |
+| PEACEOPS_RULES_INTERVAL_MINUTES | 15 | how often the worker evaluates every early-warning rule |
 | CSRF_TRUSTED_ORIGINS | (none) | comma-separated origins, for HTTPS behind a proxy |
 | SECURE_COOKIES | false | send session and CSRF cookies over HTTPS only |
 | CONN_MAX_AGE | 60 | PostgreSQL connection reuse, seconds |
@@ -146,6 +147,8 @@ MAX_UPLOAD_BYTES = int(os.environ.get("PEACEOPS_MAX_UPLOAD_BYTES", str(1024**3))
 UPLOAD_DIR = VAR_DIR / "uploads"
 # Request bodies (other than files) above this size are refused with 413.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("PEACEOPS_MAX_BODY_BYTES", str(2 * 1024 * 1024)))
+# The worker evaluates every early-warning rule this often (rules also run on each save).
+PEACEOPS_RULES_INTERVAL_MINUTES = int(os.environ.get("PEACEOPS_RULES_INTERVAL_MINUTES", "15"))
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [

@@ -73,7 +73,9 @@ def evaluate_for_incident(incident_id: int, *, as_of: datetime | None = None) ->
     return result
 
 
-def evaluate_all(*, as_of: datetime | None = None, mission_id: int | None = None) -> EvaluationResult:
+def evaluate_all(
+    *, as_of: datetime | None = None, mission_id: int | None = None
+) -> EvaluationResult:
     """Every active rule over all its areas (the scheduled evaluation)."""
     as_of = as_of or timezone.now()
     result = EvaluationResult()
@@ -97,9 +99,7 @@ def _claim_schedule(now: datetime, interval: timedelta) -> bool:
     """Take this period's scheduled run; of several workers, one update matches."""
     SchedulerState.objects.get_or_create(name=SCHEDULE_NAME)
     due = Q(last_run_at__isnull=True) | Q(last_run_at__lte=now - interval)
-    return bool(
-        SchedulerState.objects.filter(due, name=SCHEDULE_NAME).update(last_run_at=now)
-    )
+    return bool(SchedulerState.objects.filter(due, name=SCHEDULE_NAME).update(last_run_at=now))
 
 
 def scheduled_evaluation() -> str | None:

@@ -71,9 +71,10 @@ def clean_alert(values: dict[str, Any], *, mission: Mission) -> dict[str, Any]:
     _choice(errors, cleaned, "classification", Classification.values)
     for field, reason in point_errors(cleaned["latitude"], cleaned["longitude"]).items():
         errors.add(field, reason)
-    if cleaned["area_id"] is not None and not Area.objects.filter(
-        pk=cleaned["area_id"], mission=mission
-    ).exists():
+    if (
+        cleaned["area_id"] is not None
+        and not Area.objects.filter(pk=cleaned["area_id"], mission=mission).exists()
+    ):
         errors.add("area_id", _("No such area in this mission."))
     if cleaned["latitude"] is None and cleaned["area_id"] is None:
         errors.add("latitude", _("Give a point or choose one of the mission's areas."))

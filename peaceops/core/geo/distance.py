@@ -24,7 +24,13 @@ def distance_km(latitude: float, longitude: float, geometry: BaseGeometry) -> fl
     cos_lat = math.cos(math.radians(latitude))
     projected = affinity.affine_transform(
         geometry,
-        [KM_PER_DEGREE * cos_lat, 0, 0, KM_PER_DEGREE, -KM_PER_DEGREE * cos_lat * longitude,
-         -KM_PER_DEGREE * latitude],
+        [
+            KM_PER_DEGREE * cos_lat,
+            0,
+            0,
+            KM_PER_DEGREE,
+            -KM_PER_DEGREE * cos_lat * longitude,
+            -KM_PER_DEGREE * latitude,
+        ],
     )
     return projected.distance(Point(0.0, 0.0))

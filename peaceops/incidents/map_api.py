@@ -5,16 +5,23 @@ import functools
 import gzip
 import hashlib
 import json
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.gzip import gzip_page
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
-from ninja.decorators import decorate_view
 
+from peaceops.core.errors import ValidationFailed
 from peaceops.core.geo.countries import DATA_FILE, boundaries_geojson
 from peaceops.incidents.api import IncidentQuery, checked_limit
-from peaceops.incidents.selectors_map import incident_map_points as map_points_rows
+from peaceops.incidents.selectors import incident_aggregate
+from peaceops.incidents.selectors_map import (
+    MAP_GROUPINGS,
+    cached_map_points,
+    cached_read,
+    map_heat_cells,
+)
 
 router = Router(tags=["map"])
 
@@ -29,6 +36,25 @@ class MapPointsOut(Schema):
     truncated: bool
 
 
+def _json_body(payload: Any) -> bytes:
+    """Compact JSON, gzipped at level 2: for 50,000 points a body 14% larger than at level 6
+    in a quarter of the time (30 ms)."""
+    body = json.dumps(payload, separators=(",", ":")).encode("utf-8")
+    return gzip.compress(body, compresslevel=2, mtime=0)
+
+
+def _gzipped_response(request: HttpRequest, compressed: bytes, content_type: str) -> HttpResponse:
+    """The gzipped body as it is when the client accepts gzip (browsers do), else unpacked."""
+    response = HttpResponse(content_type=content_type)
+    if "gzip" in request.headers.get("Accept-Encoding", ""):
+        response.content = compressed
+        response["Content-Encoding"] = "gzip"
+    else:
+        response.content = gzip.decompress(compressed)
+    patch_vary_headers(response, ["Accept-Encoding"])
+    return response
+
+
 @router.get(
     "/incidents/map-points",
     response=MapPointsOut,
@@ -40,27 +66,70 @@ class MapPointsOut(Schema):
         "Gzip-compressed when the client accepts it."
     ),
 )
-@decorate_view(gzip_page)
 def incident_map_points(
     request: HttpRequest, filters: Query[IncidentQuery], limit: int = MAX_MAP_POINTS
 ) -> HttpResponse:
-    rows, truncated = map_points_rows(
-        user=request.user, filters=filters.to_filters(), limit=checked_limit(limit, MAX_MAP_POINTS)
-    )
     # Serialised here, not through the schema: validating 200,000 rows would take seconds.
-    body = json.dumps(
-        {"fields": MAP_POINT_FIELDS, "points": rows, "truncated": truncated},
-        separators=(",", ":"),
+    compressed = cached_map_points(
+        user=request.user,
+        filters=filters.to_filters(),
+        limit=checked_limit(limit, MAX_MAP_POINTS),
+        render=lambda rows, truncated: _json_body(
+            {"fields": MAP_POINT_FIELDS, "points": rows, "truncated": truncated}
+        ),
     )
-    return HttpResponse(body, content_type="application/json")
+    return _gzipped_response(request, compressed, "application/json")
+
+
+class MapAggregateRowOut(Schema):
+    key: str | int | None
+    incidents: int
+    fatalities: int
+
+
+class MapAggregateOut(Schema):
+    group_by: str
+    rows: list[MapAggregateRowOut]
+
+
+@router.get(
+    "/incidents/map-aggregates",
+    response=MapAggregateOut,
+    summary="The map's counts: per month, PRIO-GRID cell or admin-1 area",
+    description=(
+        "What the map page draws besides the points: `group_by=month` (the time slider), "
+        "`priogrid` (the heat view) or `admin1` (the top areas; keys `ISO3/name`). The same "
+        "rows and filters as `/incidents/aggregates`, kept by the server until an incident "
+        "changes, and gzip-compressed when the client accepts it."
+    ),
+)
+def incident_map_aggregates(
+    request: HttpRequest, filters: Query[IncidentQuery], group_by: str
+) -> HttpResponse:
+    if group_by not in MAP_GROUPINGS:
+        raise ValidationFailed(
+            {"group_by": [_("One of: %(values)s") % {"values": ", ".join(MAP_GROUPINGS)}]}
+        )
+    parsed = filters.to_filters()
+
+    def compute() -> bytes:
+        if group_by == "priogrid":
+            rows = map_heat_cells(user=request.user, filters=parsed)
+        else:
+            rows = incident_aggregate(user=request.user, group_by=group_by, filters=parsed)
+        return _json_body({"group_by": group_by, "rows": rows})
+
+    compressed = cached_read(
+        user=request.user, name=f"map-aggregates-{group_by}", params=parsed, compute=compute
+    )
+    return _gzipped_response(request, compressed, "application/json")
 
 
 @functools.cache
-def _boundaries() -> tuple[bytes, bytes]:
-    """The boundaries as compact JSON bytes and the same gzipped, built once per process
-    (3.8 MB of JSON, 1.3 MB gzipped; about a second)."""
-    body = json.dumps(boundaries_geojson(), separators=(",", ":")).encode("utf-8")
-    return body, gzip.compress(body, compresslevel=6, mtime=0)
+def _boundaries() -> bytes:
+    """The boundaries as gzipped compact JSON, built once per process (3.8 MB of JSON,
+    1.3 MB gzipped; about a second)."""
+    return _json_body(boundaries_geojson())
 
 
 @functools.cache
@@ -89,13 +158,6 @@ def boundaries_version() -> str:
     },
 )
 def boundaries(request: HttpRequest) -> HttpResponse:
-    body, compressed = _boundaries()
-    response = HttpResponse(content_type="application/geo+json")
-    if "gzip" in request.headers.get("Accept-Encoding", ""):
-        response.content = compressed
-        response["Content-Encoding"] = "gzip"
-    else:
-        response.content = body
-    patch_vary_headers(response, ["Accept-Encoding"])
+    response = _gzipped_response(request, _boundaries(), "application/geo+json")
     response["Cache-Control"] = BOUNDARIES_CACHE_CONTROL
     return response

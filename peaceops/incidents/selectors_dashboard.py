@@ -6,7 +6,7 @@ never counts an incident the user could not open.
 """
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db.models import Case, Count, IntegerField, QuerySet, Sum, Value, When
 
@@ -18,6 +18,7 @@ from peaceops.core.roles import PERMISSIONS, Action
 from peaceops.core.taxonomy import IncidentType
 from peaceops.incidents.models import Casualty, Incident, VerificationStatus
 from peaceops.incidents.selectors import IncidentFilters, incident_list, incident_queryset
+from peaceops.incidents.selectors_map import cached_read
 from peaceops.missions.models import Mission
 
 DASHBOARD_MONTHS = 24
@@ -92,9 +93,19 @@ def mission_dashboard(
     *, user: User, mission: Mission, until: dt.date | None = None
 ) -> MissionDashboard:
     """Every figure of the mission dashboard for `user`, for the 24 months that end with the
-    month of `until` (default: this month). Five queries."""
-    until = until or dt.datetime.now(dt.UTC).date()
-    months = dashboard_months(until)
+    month of `until` (default: this month). Kept until an incident changes (one query then;
+    five otherwise)."""
+    months = dashboard_months(until or dt.datetime.now(dt.UTC).date())
+    data = cached_read(
+        user=user,
+        name="mission-dashboard",
+        params=(mission.pk, months[-1]),
+        compute=lambda: _mission_dashboard(user=user, mission=mission, months=months),
+    )
+    return replace(data, mission=mission)
+
+
+def _mission_dashboard(*, user: User, mission: Mission, months: list[dt.date]) -> MissionDashboard:
     start = dt.datetime.combine(months[0], dt.time.min, tzinfo=dt.UTC)
     end = dt.datetime.combine(_add_months(months[-1], 1), dt.time.min, tzinfo=dt.UTC)
     visible = incident_queryset(user=user).filter(mission=mission).order_by()

@@ -137,7 +137,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
     ]
     config = {
         "pointsUrl": reverse("api:incident_map_points"),
-        "aggregatesUrl": reverse("api:aggregate_incidents"),
+        "aggregatesUrl": reverse("api:incident_map_aggregates"),
         "incidentUrl": reverse("api:get_incident", args=[0]).removesuffix("0"),
         "incidentPageUrl": reverse("web:incident-detail", args=[0]).removesuffix("0/"),
         "boundariesUrl": boundaries_url(),

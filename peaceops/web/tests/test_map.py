@@ -64,7 +64,7 @@ def test_map_page_passes_labels_and_urls_to_the_script(mission):
     }
     assert _json_script(html, "map-config") == {
         "pointsUrl": "/api/v1/incidents/map-points",
-        "aggregatesUrl": "/api/v1/incidents/aggregates",
+        "aggregatesUrl": "/api/v1/incidents/map-aggregates",
         "incidentUrl": "/api/v1/incidents/",
         "incidentPageUrl": "/incidents/",
         "boundariesUrl": f"/api/v1/boundaries?v={boundaries_version()}",

@@ -55,14 +55,14 @@ def _clean(values: dict[str, Any], *, mission_id: int, actor: User) -> dict[str,
     }
 
 
-def _require(actor: User, mission_id: int) -> None:
+def require_configure(actor: User, mission_id: int) -> None:
     if not access_scope_for_user(actor).allows(Action.WARNING_CONFIGURE, mission_id):
         raise PermissionDenied()
 
 
 @transaction.atomic
 def rule_create(*, actor: User, mission: Mission, **values: Any) -> Rule:
-    _require(actor, mission.pk)
+    require_configure(actor, mission.pk)
     cleaned = _clean(values, mission_id=mission.pk, actor=actor)
     if Rule.objects.filter(mission=mission, name=cleaned["name"]).exists():
         raise ConflictError(_("This mission has a rule with this name already."))
@@ -75,7 +75,7 @@ def rule_update(*, actor: User, rule_id: int, version: int, **changes: Any) -> R
     rule = restrict(Rule.objects.select_for_update(), scope).filter(pk=rule_id).first()
     if rule is None:
         raise NotFound()
-    _require(actor, rule.mission_id)
+    require_configure(actor, rule.mission_id)
     current = {field: getattr(rule, field) for field in RULE_FIELDS}
     cleaned = _clean({**current, **changes}, mission_id=rule.mission_id, actor=actor)
     if (

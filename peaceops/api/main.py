@@ -11,6 +11,7 @@ from peaceops.incidents.api_imports import router as imports_router
 from peaceops.incidents.map_api import router as map_router
 from peaceops.missions.api import router as missions_router
 from peaceops.warning.api import router as warning_router
+from peaceops.warning.api_channels import router as channels_router
 
 api = NinjaAPI(
     title="peaceops API",
@@ -32,4 +33,5 @@ api.add_router("/", map_router)
 api.add_router("/", incidents_router)
 api.add_router("/", imports_router)
 api.add_router("/", warning_router)
+api.add_router("/", channels_router)
 api.add_router("/", forecasting_router)

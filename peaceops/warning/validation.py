@@ -76,7 +76,8 @@ def clean_alert(values: dict[str, Any], *, mission: Mission) -> dict[str, Any]:
         and not Area.objects.filter(pk=cleaned["area_id"], mission=mission).exists()
     ):
         errors.add("area_id", _("No such area in this mission."))
-    if cleaned["latitude"] is None and cleaned["area_id"] is None:
+    no_place = cleaned["latitude"] is None and cleaned["longitude"] is None
+    if no_place and cleaned["area_id"] is None:
         errors.add("latitude", _("Give a point or choose one of the mission's areas."))
     received_at = cleaned["received_at"]
     if not isinstance(received_at, datetime) or timezone.is_naive(received_at):

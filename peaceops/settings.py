@@ -16,6 +16,13 @@
 | SECURE_COOKIES | false | send session and CSRF cookies over HTTPS only |
 | CONN_MAX_AGE | 60 | PostgreSQL connection reuse, seconds |
 | LOG_LEVEL | WARNING | root log level |
+| EMAIL_HOST, EMAIL_PORT | localhost, 25 | SMTP server for notification email |
+| EMAIL_HOST_USER, EMAIL_HOST_PASSWORD | (none) | SMTP sign-in, if the server needs one |
+| EMAIL_USE_TLS, EMAIL_USE_SSL | false | STARTTLS, or TLS from the start (port 465) |
+| EMAIL_TIMEOUT | 20 | SMTP timeout, seconds |
+| DEFAULT_FROM_EMAIL | peaceops@localhost | sender of notification email |
+| PEACEOPS_WEBHOOK_TIMEOUT_SECONDS | 10 | how long a webhook receiver may take to answer |
+| PEACEOPS_NOTIFICATION_LEASE_SECONDS | 120 | a worker that died while sending: resent after this |
 """
 
 import os
@@ -176,3 +183,15 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Notifications (warning/delivery.py): email by SMTP, webhooks, and the worker's lease.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "peaceops@localhost")
+WEBHOOK_TIMEOUT_SECONDS = int(os.environ.get("PEACEOPS_WEBHOOK_TIMEOUT_SECONDS", "10"))
+NOTIFICATION_LEASE_SECONDS = int(os.environ.get("PEACEOPS_NOTIFICATION_LEASE_SECONDS", "120"))

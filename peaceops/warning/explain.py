@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 
 def explain(why: dict[str, Any]) -> str:
@@ -11,12 +12,20 @@ def explain(why: dict[str, Any]) -> str:
         parts = []
         if why.get("min_incidents") is not None:
             parts.append(
-                _("%(incidents)d incidents (threshold %(min)d)")
+                ngettext(
+                    "%(incidents)d incident (threshold %(min)d)",
+                    "%(incidents)d incidents (threshold %(min)d)",
+                    why["incidents"],
+                )
                 % {"incidents": why["incidents"], "min": why["min_incidents"]}
             )
         if why.get("min_fatalities") is not None:
             parts.append(
-                _("%(fatalities)d fatalities (threshold %(min)d)")
+                ngettext(
+                    "%(fatalities)d fatality (threshold %(min)d)",
+                    "%(fatalities)d fatalities (threshold %(min)d)",
+                    why["fatalities"],
+                )
                 % {"fatalities": why["fatalities"], "min": why["min_fatalities"]}
             )
         return _("%(measures)s in %(place)s within %(days)d days.") % {
@@ -40,9 +49,12 @@ def explain(why: dict[str, Any]) -> str:
             "alpha": why["alpha"],
         }
     if kind == "proximity":
-        return _(
+        return ngettext(
+            "%(incidents)d incident within %(distance)s km of %(place)s in the last %(days)d "
+            "days, %(closest)s km away.",
             "%(incidents)d incidents within %(distance)s km of %(place)s in the last %(days)d "
-            "days; the closest %(closest)s km away."
+            "days; the closest %(closest)s km away.",
+            why["incidents"],
         ) % {
             "incidents": why["incidents"],
             "distance": why["distance_km"],

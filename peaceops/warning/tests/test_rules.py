@@ -1,6 +1,8 @@
 from datetime import UTC, date, datetime, timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from peaceops.core.errors import ValidationFailed
@@ -250,3 +252,17 @@ def test_saving_an_incident_runs_its_missions_rules(
     )
     assert evaluate_for_incident(incident.pk).opened == 0  # already recorded
     assert AlertEvent.objects.filter(kind="created").count() == 1
+
+
+def test_the_evaluate_command_reports_what_it_did(mission):
+    make_rule(mission, kind="threshold", parameters={"min_incidents": 1})
+    _incident(mission, 5)
+    out = StringIO()
+    call_command(
+        "warning", "evaluate", "--mission", "minusca", "--as-of", AS_OF.isoformat(), stdout=out
+    )
+    assert out.getvalue().strip() == (
+        "Rules evaluated: 1; findings: 1; alerts opened: 1; alerts updated: 0."
+    )
+    with pytest.raises(CommandError, match="No mission 'XYZ'"):
+        call_command("warning", "evaluate", "--mission", "XYZ")

@@ -215,7 +215,8 @@ def main() -> None:
         command = [str(ROOT / "scripts/with-postgres.sh"), sys.executable, *sys.argv]
         sys.exit(subprocess.run(command, env=env).returncode)
     var_dir = tempfile.mkdtemp(prefix="peaceops-bench-warning-")
-    env = {**os.environ, "PEACEOPS_VAR_DIR": var_dir, "DEBUG": "false"}
+    # runserver starts a thread per request: persistent connections would pile up.
+    env = {**os.environ, "PEACEOPS_VAR_DIR": var_dir, "DEBUG": "false", "CONN_MAX_AGE": "0"}
     env["DJANGO_SETTINGS_MODULE"] = "peaceops.settings"
     if args.database == "sqlite":
         env.pop("DATABASE_URL", None)

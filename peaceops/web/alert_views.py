@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from peaceops.accounts.selectors import access_scope_for_user
@@ -25,16 +26,19 @@ from peaceops.core.roles import Action
 from peaceops.missions.selectors import missions_of_user
 from peaceops.warning import evaluation, selectors, services
 from peaceops.warning.explain import explain
-from peaceops.warning.models import SEVERITY_ORDER, AlertStatus, Severity
+from peaceops.warning.models import SEVERITY_ORDER, AlertStatus, Response, Severity
 from peaceops.warning.services import TRANSITIONS
 from peaceops.web import charts
 from peaceops.web.alert_forms import AlertRaiseForm, ResponseForm
 
-SEVERITY_COLOURS = {
-    Severity.LOW: "#5b8c5a",
-    Severity.MEDIUM: "#c9a227",
-    Severity.HIGH: "#d9822b",
-    Severity.CRITICAL: "#b3261e",
+# The button that moves an alert to each status.
+TRANSITION_BUTTONS = {
+    AlertStatus.ACKNOWLEDGED: gettext_lazy("Acknowledge"),
+    AlertStatus.RESPONSE_PLANNED: gettext_lazy("Plan a response"),
+    AlertStatus.RESPONDED: gettext_lazy("Mark responded"),
+    AlertStatus.CLOSED: gettext_lazy("Close"),
+    AlertStatus.FALSE_ALARM: gettext_lazy("False alarm"),
+    AlertStatus.DUPLICATE: gettext_lazy("Duplicate"),
 }
 
 
@@ -106,12 +110,20 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "timeline": _timeline(alert),
             "may_respond": may_respond,
             "transitions": [
-                (status, AlertStatus(status).label)
+                (
+                    status,
+                    _("Reopen")
+                    if status == AlertStatus.ACKNOWLEDGED and not alert.is_open
+                    else TRANSITION_BUTTONS[status],
+                )
                 for status in AlertStatus.values
                 if status in TRANSITIONS[alert.status]
             ],
+            "outcomes": Response.Outcome.choices,
             "higher_severities": [(s, Severity(s).label) for s in higher],
-            "response_form": ResponseForm(prefix="response") if alert.is_open else None,
+            "response_form": ResponseForm(prefix="response", label_suffix="")
+            if alert.is_open
+            else None,
         },
     )
 
@@ -150,6 +162,15 @@ def _apply_action(request: HttpRequest, pk: int) -> None:
             raise ValidationFailed({k: list(v) for k, v in form.errors.items()})
         services.response_add(actor=user, alert_id=pk, **form.service_values())
         messages.success(request, _("Response recorded."))
+    elif action == "complete":
+        services.response_update(
+            actor=user,
+            response_id=int(request.POST.get("response") or 0),
+            outcome=request.POST.get("outcome", ""),
+            outcome_notes=request.POST.get("outcome_notes", ""),
+            completed_at=timezone.now(),
+        )
+        messages.success(request, _("Response completed."))
     elif action == "link":
         services.alert_link_incident(
             actor=user, alert_id=pk, incident_id=int(request.POST.get("incident") or 0)

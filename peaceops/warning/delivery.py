@@ -18,6 +18,7 @@ retries, "failed" (ADR 0016).
 
 import http.client
 import json
+import logging
 import random
 import smtplib
 import urllib.error
@@ -40,6 +41,8 @@ from peaceops.warning.models import (
     Severity,
     Subscription,
 )
+
+logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 20
 FIRST_DELAY = timedelta(seconds=30)
@@ -192,10 +195,15 @@ def notification_deliver(notification: Notification) -> str:
     """Send a claimed notification once and record what happened. Returns the new status."""
     if not notification.subscription.active:
         return _record(notification, ok=False, detail="not sent: the subscription was removed")
+    if notification.attempts > MAX_ATTEMPTS:  # its workers kept dying: stop trying
+        return _record(notification, ok=False, detail="not sent: too many interrupted attempts")
     try:
         detail = SENDERS[notification.channel](notification)
     except DeliveryFailed as exc:
         return _record(notification, ok=False, detail=str(exc))
+    except Exception as exc:  # a bug must not leave it "sending" for ever: record, retry
+        logger.exception("notification %s", notification.pk)
+        return _record(notification, ok=False, detail=f"{type(exc).__name__}: {exc}")
     return _record(notification, ok=True, detail=detail)
 
 

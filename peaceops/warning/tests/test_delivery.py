@@ -241,3 +241,38 @@ def test_back_off_doubles_from_30_seconds_up_to_an_hour_with_jitter(attempt, low
     delays = [backoff(attempt).total_seconds() for _ in range(50)]
     assert all(low <= delay <= high for delay in delays)
     assert len(set(delays)) > 1
+
+
+def test_an_unexpected_error_is_recorded_and_retried_not_left_sending(mission, smtp_server):
+    odd = member(mission, Role.ANALYST, "confidential")
+    odd.email = "joc@example.org\nBcc: everyone@example.org"  # a bad row, not via the forms
+    odd.save(update_fields=["email"])
+    subscribe(mission, channel="email", role="analyst")
+    raise_alert(mission)
+
+    deliver_next()
+
+    notification = Notification.objects.get()
+    assert (notification.status, notification.attempts) == ("pending", 1)
+    assert notification.last_error.startswith("ValueError: Invalid address")
+    assert smtp_server == []
+
+
+def test_a_notification_whose_workers_keep_dying_fails_after_the_last_attempt(
+    mission, webhook_receiver
+):
+    subscribe(mission, channel="webhook", address=webhook_receiver.url)
+    raise_alert(mission)
+    later = timezone.now()
+    for _ in range(MAX_ATTEMPTS):
+        later += timedelta(minutes=5)
+        assert notification_claim_next(now=later) is not None  # each worker dies after this
+
+    deliver_next(now=later + timedelta(minutes=5))
+
+    notification = Notification.objects.get()
+    assert (notification.status, notification.attempts) == ("failed", MAX_ATTEMPTS + 1)
+    log = attempts(notification)
+    assert log[-1] == (False, "not sent: too many interrupted attempts")
+    assert len(log) == MAX_ATTEMPTS + 1
+    assert webhook_receiver.received == []

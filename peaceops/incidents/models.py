@@ -334,3 +334,34 @@ class ImportRowProblem(models.Model):
 
     def __str__(self) -> str:
         return f"line {self.line} {self.field}: {self.reason}"
+
+
+class IncidentDayCount(models.Model):
+    """Incidents and fatalities per mission, classification, country, type and UTC day: a
+    summary kept in step with the incidents by every write (summary.py), so aggregates read a
+    few thousand narrow rows instead of every incident. It carries the mission and the
+    classification, so the access policy filters it as it filters incidents."""
+
+    mission = models.ForeignKey("missions.Mission", on_delete=models.CASCADE, related_name="+")
+    classification = models.CharField(max_length=24)
+    country_code = models.CharField(max_length=3, blank=True)
+    incident_type = models.CharField(max_length=32)
+    day = models.DateField()  # the UTC day of `started_at`
+    # Plain integers, no CHECK: a decrement is applied as a signed delta.
+    incidents = models.IntegerField(default=0)
+    fatalities = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mission", "classification", "country_code", "incident_type", "day"],
+                name="incident_day_count_once",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["country_code", "incident_type", "day"], name="day_count_country"),
+            models.Index(fields=["day"], name="day_count_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mission_id} {self.country_code} {self.incident_type} {self.day}"

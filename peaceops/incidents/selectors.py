@@ -2,10 +2,10 @@
 which applies the access policy, so pages, API, exports, counts and aggregates agree."""
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models import Count, DateTimeField, F, Func, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Concat
 
 from peaceops.accounts.models import User
@@ -18,6 +18,7 @@ from peaceops.core.roles import Action
 from peaceops.incidents.models import (
     Incident,
     IncidentActor,
+    IncidentDayCount,
     IncidentRevision,
     VerificationStatus,
 )
@@ -143,42 +144,107 @@ def incident_revisions(*, user: User, incident: Incident) -> QuerySet[IncidentRe
 
 GROUPINGS = ("month", "week", "type", "country", "admin1", "priogrid", "mission")
 
+# What the daily summary can answer: these groupings, under filters on these fields only.
+_SUMMARY_GROUPINGS = frozenset({"month", "week", "type", "country", "mission"})
+_SUMMARY_FILTERS = frozenset(
+    {"mission", "country", "incident_type", "classification", "started_from", "started_to"}
+)
+_GROUP_FIELDS = {
+    "type": "incident_type",
+    "country": "country_code",
+    "priogrid": "priogrid_gid",
+    "mission": "mission__acronym",
+}
+
+
+def _group_key(group_by: str, time_field: Any) -> Any:
+    if group_by == "month":
+        return month_start(time_field)
+    if group_by == "week":
+        return week_start(time_field)
+    if group_by == "admin1":
+        # Admin-1 names repeat across countries, so the key is "CAF/Ouaka".
+        return Concat("country_code", Value("/"), "admin1")
+    return F(_GROUP_FIELDS[group_by])
+
+
+class _MidnightUTC(Func):
+    """A date as the timestamp of its midnight in UTC, so that the month and week of a summary
+    day are computed as those of `started_at` (SQLite's date functions take the date text)."""
+
+    output_field = DateTimeField()
+    template = "%(expressions)s"
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="(%(expressions)s AT TIME ZONE 'UTC')")
+
+
+def _summary_answers(group_by: str, filters: IncidentFilters) -> bool:
+    return group_by in _SUMMARY_GROUPINGS and not any(
+        getattr(filters, f.name) for f in fields(filters) if f.name not in _SUMMARY_FILTERS
+    )
+
+
+def _summary_rows(*, user: User, group_by: str, filters: IncidentFilters) -> QuerySet[Any]:
+    """The same groups from the daily summary, under the same access policy: its rows carry
+    the mission and the classification of the incidents they count."""
+    queryset = restrict(
+        IncidentDayCount.objects.filter(incidents__gt=0), access_scope_for_user(user)
+    )
+    if filters.mission:
+        queryset = queryset.filter(mission__acronym__iexact=filters.mission)
+    if filters.country:
+        queryset = queryset.filter(country_code=filters.country.upper())
+    if filters.incident_type:
+        queryset = queryset.filter(incident_type=filters.incident_type)
+    if filters.classification:
+        queryset = queryset.filter(classification=filters.classification)
+    if filters.started_from:
+        queryset = queryset.filter(day__gte=filters.started_from)
+    if filters.started_to:
+        queryset = queryset.filter(day__lte=filters.started_to)
+    return (
+        queryset.annotate(key=_group_key(group_by, _MidnightUTC("day")))
+        .values("key")
+        .annotate(count=Sum("incidents"), dead=Sum("fatalities"))
+    )
+
 
 def incident_aggregate(
     *, user: User, group_by: str, filters: IncidentFilters | None = None
 ) -> list[dict[str, Any]]:
-    """Counts and fatalities per group: [{"key": ..., "incidents": n, "fatalities": n}]."""
-    queryset = incident_list(user=user, filters=filters).order_by()
-    if group_by == "month":
-        queryset = queryset.annotate(key=month_start("started_at"))
-    elif group_by == "week":
-        queryset = queryset.annotate(key=week_start("started_at"))
-    elif group_by == "admin1":
-        # Admin-1 names repeat across countries, so the key is "CAF/Ouaka".
-        queryset = queryset.annotate(key=Concat("country_code", Value("/"), "admin1"))
-    else:
-        field = {
-            "type": "incident_type",
-            "country": "country_code",
-            "priogrid": "priogrid_gid",
-            "mission": "mission__acronym",
-        }[group_by]
-        queryset = queryset.annotate(key=F(field))
+    """Counts and fatalities per group: [{"key": ..., "incidents": n, "fatalities": n}].
+    Read from the daily summary when it can answer (see `_summary_answers`), else from the
+    incidents themselves (`incident_aggregate_scan`); both give the same groups."""
+    filters = filters or IncidentFilters()
+    if not _summary_answers(group_by, filters):
+        return incident_aggregate_scan(user=user, group_by=group_by, filters=filters)
+    return _aggregate_result(_summary_rows(user=user, group_by=group_by, filters=filters))
+
+
+def incident_aggregate_scan(
+    *, user: User, group_by: str, filters: IncidentFilters | None = None
+) -> list[dict[str, Any]]:
+    """`incident_aggregate` computed from the incidents (every grouping and filter)."""
     rows = (
-        queryset.values("key")
-        .annotate(incidents=Count("pk"), fatalities=Sum("fatalities"))
-        .order_by("key")
+        incident_list(user=user, filters=filters)
+        .order_by()
+        .annotate(key=_group_key(group_by, "started_at"))
+        .values("key")
+        .annotate(count=Count("pk"), dead=Sum("fatalities"))
     )
+    return _aggregate_result(rows)
+
+
+def _aggregate_result(rows: QuerySet[Any]) -> list[dict[str, Any]]:
     result = []
-    for row in rows:
+    for row in rows.order_by("key"):
         key = row["key"]
         if isinstance(key, dt.datetime):
             key = key.date()
         if isinstance(key, dt.date):
             key = key.isoformat()
-        result.append(
-            {"key": key, "incidents": row["incidents"], "fatalities": row["fatalities"] or 0}
-        )
+        result.append({"key": key, "incidents": row["count"], "fatalities": row["dead"] or 0})
     return result
 
 

@@ -32,6 +32,7 @@ from peaceops.incidents.models import (
 from peaceops.incidents.selectors import incident_editable_by
 from peaceops.incidents.signals import announce_change
 from peaceops.incidents.state import cleaned_state, incident_state, state_diff
+from peaceops.incidents.summary import summary_created, summary_moved, summary_snapshot
 from peaceops.incidents.validation import (
     DERIVED_FIELDS,
     EDITABLE_FIELDS,
@@ -104,6 +105,7 @@ def _insert(
     incident = Incident.objects.create(
         mission=mission, created_by=actor, **{field: cleaned[field] for field in ROW_FIELDS}
     )
+    summary_created(incident)
     _write_children(incident, cleaned, replace=False)
     _record(
         incident,
@@ -171,6 +173,7 @@ def _apply(
     if not changes:
         return False
     update_fields = [field for field in ROW_FIELDS if field in changes]
+    counted = summary_snapshot(incident)
     for field in update_fields:
         setattr(incident, field, cleaned[field])
     for field, value in (bookkeeping or {}).items():
@@ -178,6 +181,7 @@ def _apply(
         update_fields.append(field)
     incident.version += 1
     incident.save(update_fields=[*update_fields, "version", "updated_at"])
+    summary_moved(counted, incident)
     if any(field in changes for field in ("casualties", "sources", "actors")):
         _write_children(incident, cleaned, replace=True)
     _record(incident, action=action, changes=changes, actor=actor, comment=comment)

@@ -3,12 +3,14 @@ and printable. Each chart is an image with a title (`role="img"`, `aria-label`, 
 the page shows the table behind it, which is what screen readers and keyboards use, so the
 bars' links are for pointers only (`tabindex="-1"`)."""
 
+import datetime as dt
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils.formats import number_format
+from django.utils.formats import date_format, get_format, number_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -18,6 +20,13 @@ class Series:
     key: str
     label: str
     color: str
+
+
+def month_label(month: dt.date) -> str:
+    """A month as the active language writes it, short: the locale's YEAR_MONTH_FORMAT with
+    the month name abbreviated ("Mar 2024", "mars 2024", "2024年3月", "Мар 2024 г.")."""
+    short = re.sub(r"(?<!\\)F", "M", get_format("YEAR_MONTH_FORMAT"))
+    return date_format(month, short)
 
 
 def nice_ticks(maximum: float, target: int = 4) -> list[int]:

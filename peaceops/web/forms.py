@@ -2,6 +2,7 @@
 services do the real validation, and their reasons are put back next to the fields here."""
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -26,23 +27,109 @@ class SignInForm(forms.Form):
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
 
 
-# The casualty rows a report offers: (category, outcome). Finer rows (women, children) and
-# low/high estimates go through the API.
-CASUALTY_ROWS: tuple[tuple[str, str], ...] = tuple(
-    (category, outcome)
-    for category in (
-        Casualty.Category.CIVILIANS,
-        Casualty.Category.PEACEKEEPERS,
-        Casualty.Category.ARMED_SIDE_A,
-        Casualty.Category.ARMED_SIDE_B,
-        Casualty.Category.UNKNOWN,
+MAX_ROWS = 50  # casualty rows and sources per incident on the page (the API takes more)
+COUNT_ERRORS = {
+    "invalid": _("Give a whole number of people, 0 or more."),
+    "min_value": _("Give a whole number of people, 0 or more."),
+}
+
+
+def _count_field(label: str) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        min_value=0,
+        max_value=10_000_000,
+        error_messages=COUNT_ERRORS,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 5, "autocomplete": "off"}),
     )
-    for outcome in (Casualty.Outcome.KILLED, Casualty.Outcome.INJURED)
-)
 
 
-def casualty_field_name(category: str, outcome: str) -> str:
-    return f"casualties_{category}_{outcome}"
+class CasualtyRowForm(forms.Form):
+    """One casualty row: who, killed or injured, and the low, best and high estimates. The
+    service checks the rest (best given, low <= best <= high, no row twice); its reasons are
+    put on these fields."""
+
+    category = forms.ChoiceField(
+        label=_("Who"),
+        choices=[("", _("Choose who")), *Casualty.Category.choices],
+        error_messages={"required": _("Say who the casualties were.")},
+    )
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=Casualty.Outcome.choices, initial=Casualty.Outcome.KILLED
+    )
+    low = _count_field(_("Low estimate"))
+    best = _count_field(_("Best estimate"))
+    high = _count_field(_("High estimate"))
+
+
+class SourceRowForm(forms.Form):
+    """One source, graded on the Admiralty scale."""
+
+    name = forms.CharField(
+        label=_("Source"),
+        max_length=300,
+        help_text=_("Who reported it: a person's role, a network, a media outlet."),
+    )
+    reference = forms.CharField(
+        label=_("Reference (link or citation)"), required=False, max_length=1000
+    )
+    published_on = forms.DateField(
+        label=_("Published on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Give a date as YYYY-MM-DD.")},
+    )
+    reliability = forms.ChoiceField(
+        label=_("Reliability of the source"),
+        required=False,
+        choices=[("", _("Not graded")), *SourceReliability.choices],
+    )
+    credibility = forms.TypedChoiceField(
+        label=_("Credibility of the information"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("Not graded")), *InformationCredibility.choices],
+    )
+    excerpt = forms.CharField(
+        label=_("Excerpt"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class RowFormSet(forms.BaseFormSet):
+    """Rows added in the browser (incident_form.js) or left blank; a blank row is ignored."""
+
+    deletion_widget = forms.CheckboxInput
+
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        form.fields["DELETE"].label = _("Remove this row")
+
+    def kept(self) -> list[forms.Form]:
+        """The rows to send: the recorded ones and those filled in, less those marked for
+        removal."""
+        recorded = self.initial_form_count()
+        return [
+            form
+            for index, form in enumerate(self.forms)
+            if (index < recorded or form.has_changed()) and not form.cleaned_data.get("DELETE")
+        ]
+
+    def problem_count(self) -> int:
+        return len(self.non_form_errors()) + sum(len(form.errors) for form in self.forms)
+
+
+def _row_formset(form: type[forms.Form]) -> type[RowFormSet]:
+    """Rows of `form`: one empty row offered, any row removable, at most MAX_ROWS."""
+    return forms.formset_factory(
+        form, formset=RowFormSet, extra=1, can_delete=True, max_num=MAX_ROWS, validate_max=True
+    )
+
+
+CasualtyFormSet = _row_formset(CasualtyRowForm)
+SourceFormSet = _row_formset(SourceRowForm)
+ROW_FIELD = re.compile(r"(casualties|sources)\[(\d+)\](?:\.(\w+))?")
 
 
 def subtype_choices(incident_type: str | None) -> list[Any]:
@@ -53,6 +140,23 @@ def subtype_choices(incident_type: str | None) -> list[Any]:
         ("", _("Choose a type first, or a subtype here")),
         *((label, list(SUBTYPES[code].items())) for code, label in IncidentType.choices),
     ]
+
+
+def subtype_options() -> dict[str, Any]:
+    """Every type's subtypes for incident_form.js, which swaps the subtype list when the type
+    changes (no request, so a subtype chosen right after the type is never lost)."""
+    return {
+        "types": [
+            {
+                "code": code,
+                "label": str(label),
+                "subtypes": [[value, str(text)] for value, text in SUBTYPES[code].items()],
+            }
+            for code, label in IncidentType.choices
+        ],
+        "choose": str(_("Choose a subtype")),
+        "chooseType": str(_("Choose a type first, or a subtype here")),
+    }
 
 
 def _text_input(**attrs: str) -> forms.TextInput:
@@ -127,32 +231,14 @@ class IncidentReportForm(forms.Form):
         label=_("Classification"),
         help_text=_("Who may read this report. You can choose up to your own clearance."),
     )
-    source_name = forms.CharField(
-        label=_("Source"),
-        required=False,
-        help_text=_("Who reported it: a person's role, a network, a media outlet."),
-    )
-    source_reference = forms.CharField(
-        label=_("Reference (link or citation)"), required=False, max_length=1000
-    )
-    source_reliability = forms.ChoiceField(
-        label=_("Reliability of the source"),
-        required=False,
-        choices=[("", _("Not graded")), *SourceReliability.choices],
-    )
-    source_credibility = forms.TypedChoiceField(
-        label=_("Credibility of the information"),
-        required=False,
-        coerce=int,
-        empty_value=None,
-        choices=[("", _("Not graded")), *InformationCredibility.choices],
-    )
 
     def __init__(
         self,
         *args: Any,
         missions: Iterable[Mission],
         classifications: Sequence[tuple[str, str]],
+        casualty_rows: Sequence[dict[str, Any]] = (),
+        source_rows: Sequence[dict[str, Any]] = (),
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -168,17 +254,20 @@ class IncidentReportForm(forms.Form):
         classification.initial = "internal" if "internal" in values else values[-1]
         chosen_type = self.data.get("incident_type") if self.is_bound else None
         self.fields["subtype"].choices = subtype_choices(chosen_type)
-        for category, outcome in CASUALTY_ROWS:
-            self.fields[casualty_field_name(category, outcome)] = forms.IntegerField(
-                label=f"{Casualty.Category(category).label}: {Casualty.Outcome(outcome).label}",
-                required=False,
-                min_value=0,
-                max_value=10_000_000,
-                widget=forms.TextInput(
-                    attrs={"inputmode": "numeric", "pattern": "[0-9]*", "size": 5}
-                ),
-            )
-        self._casualty_index: dict[int, str] = {}
+        data = self.data if self.is_bound else None
+        rows = {"form_kwargs": {"label_suffix": self.label_suffix}}
+        self.casualties = CasualtyFormSet(data, prefix="casualties", initial=casualty_rows, **rows)
+        self.sources = SourceFormSet(data, prefix="sources", initial=source_rows, **rows)
+        self._sent: dict[str, dict[int, forms.Form]] = {"casualties": {}, "sources": {}}
+
+    def is_valid(self) -> bool:
+        # Every part is checked (no short cut), so every problem is shown at once.
+        results = [super().is_valid(), self.casualties.is_valid(), self.sources.is_valid()]
+        return all(results)
+
+    def problem_count(self) -> int:
+        """Fields and rows marked with a problem, for the summary at the top."""
+        return len(self.errors) + self.casualties.problem_count() + self.sources.problem_count()
 
     @staticmethod
     def _decimal(value: str) -> str:
@@ -189,16 +278,6 @@ class IncidentReportForm(forms.Form):
 
     def clean_longitude(self) -> str:
         return self._decimal(self.cleaned_data["longitude"])
-
-    def casualty_rows(self) -> list[dict[str, Any]]:
-        """Bound fields of the casualty grid, one row per category."""
-        rows: dict[str, dict[str, Any]] = {}
-        for category, outcome in CASUALTY_ROWS:
-            row = rows.setdefault(
-                category, {"label": Casualty.Category(category).label, "cells": {}}
-            )
-            row["cells"][outcome] = self[casualty_field_name(category, outcome)]
-        return list(rows.values())
 
     def service_values(self) -> dict[str, Any]:
         """The values for `incident_create`, from the fields that parsed. A field with its own
@@ -223,50 +302,56 @@ class IncidentReportForm(forms.Form):
             values[name] = data.get(name) or self.fields[name].initial
         for name in ("latitude", "longitude"):
             values[name] = data.get(name) or None
-        casualties = []
-        self._casualty_index = {}
-        for category, outcome in CASUALTY_ROWS:
-            name = casualty_field_name(category, outcome)
-            best = data.get(name)
-            if best is None:
-                continue  # blank: not known, which is not the same as 0
-            self._casualty_index[len(casualties)] = name
-            casualties.append({"category": category, "outcome": outcome, "best": best})
-        values["casualties"] = casualties
-        source = {
-            "name": data.get("source_name") or "",
-            "reference": data.get("source_reference") or "",
-            "reliability": data.get("source_reliability") or SourceReliability.F,
-            "credibility": data.get("source_credibility") or InformationCredibility.CANNOT_JUDGE,
-        }
-        graded = data.get("source_reliability") or data.get("source_credibility")
-        values["sources"] = [source] if source["name"] or source["reference"] or graded else []
+        values["casualties"] = self._rows("casualties", self.casualties, CASUALTY_FIELDS)
+        values["sources"] = self._rows("sources", self.sources, SOURCE_FIELDS)
         return values
 
-    def _form_field(self, service_field: str) -> str | None:
-        """The form field that shows a reason the service gave for `service_field`."""
+    def _rows(
+        self, name: str, formset: RowFormSet, fields: tuple[str, ...]
+    ) -> list[dict[str, Any]]:
+        """The kept rows as the service takes them, remembering which form sent which row
+        (the service names problems by position: `casualties[2].best`)."""
+        rows = []
+        self._sent[name] = {}
+        for form in formset.kept():
+            self._sent[name][len(rows)] = form
+            rows.append({field: form.cleaned_data.get(field) for field in fields})
+        return rows
+
+    def _target(self, service_field: str) -> tuple[forms.Form, str | None] | None:
+        """The form and field that show a reason the service gave for `service_field`
+        (None for the field: the row as a whole); None when this page has no such field."""
         if service_field in self.fields:
-            return service_field
-        if service_field.startswith("casualties["):
-            index = int(service_field[len("casualties[") :].split("]")[0])
-            return self._casualty_index.get(index)
-        if service_field.startswith("sources[0]."):
-            name = "source_" + service_field.split(".", 1)[1]
-            return name if name in self.fields else None
-        return None
+            return self, service_field
+        match = ROW_FIELD.fullmatch(service_field)
+        if match is None:
+            return None
+        form = self._sent[match[1]].get(int(match[2]))
+        if form is None:
+            return None
+        return form, match[3] if match[3] in form.fields else None
 
     def add_service_errors(self, exc: ValidationFailed) -> None:
         """Put each reason next to its field; reasons for fields this form lacks go on top.
         A field that already shows its own error keeps just that one."""
         for service_field, reasons in exc.fields.items():
-            name = self._form_field(service_field)
-            if name is not None and name in self.errors:
+            target = self._target(service_field)
+            if target is None:
+                for reason in reasons:
+                    self.add_error(None, f"{service_field}: {reason}")
+                continue
+            form, name = target
+            if name is not None and name in form.errors:
                 continue
             for reason in reasons:
-                self.add_error(name, reason if name else f"{service_field}: {reason}")
+                form.add_error(name, reason)
 
 
-# The fields an edit sends to `incident_update` (casualties and sources: through the API).
+CASUALTY_FIELDS = ("category", "outcome", "low", "best", "high")
+SOURCE_FIELDS = ("name", "reference", "published_on", "reliability", "credibility", "excerpt")
+
+
+# The fields an edit sends to `incident_update`, besides the casualty and source rows.
 EDIT_FIELDS = tuple(
     field for field in SCALAR_FIELDS if field not in ("narrative_language", "country_code")
 )
@@ -277,8 +362,9 @@ def _local(moment: Any) -> str:
 
 
 class IncidentEditForm(IncidentReportForm):
-    """Change an incident's own fields. Only the fields the user changed are sent, with the
-    version they read; casualties, sources and actors keep their rows."""
+    """Change an incident. Only what the user changed is sent, with the version they read:
+    the changed fields, and all the casualty or source rows when any of them changed. Actors
+    keep their rows (the API changes them)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
     comment = forms.CharField(
@@ -300,22 +386,31 @@ class IncidentEditForm(IncidentReportForm):
                 "version": incident.version,
             },
         )
-        super().__init__(*args, missions=[incident.mission], **kwargs)
-        for name in list(self.fields):
-            if name == "mission" or name.startswith(("casualties_", "source_")):
-                del self.fields[name]
+        super().__init__(
+            *args,
+            missions=[incident.mission],
+            casualty_rows=[
+                {field: getattr(row, field) for field in CASUALTY_FIELDS}
+                for row in incident.casualties.all()
+            ],
+            source_rows=[
+                {field: getattr(row, field) for field in SOURCE_FIELDS}
+                for row in incident.sources.all()
+            ],
+            **kwargs,
+        )
+        del self.fields["mission"]
         if not self.is_bound:
             self.fields["subtype"].choices = subtype_choices(incident.incident_type)
 
     def changes(self) -> dict[str, Any]:
         """The changed fields, as `incident_update` takes them."""
         values = self.service_values()
-        return {name: values[name] for name in EDIT_FIELDS if name in self.changed_data}
-
-    def service_values(self) -> dict[str, Any]:
-        values = super().service_values()
-        del values["casualties"], values["sources"]
-        return values
+        changes = {name: values[name] for name in EDIT_FIELDS if name in self.changed_data}
+        for name, formset in (("casualties", self.casualties), ("sources", self.sources)):
+            if formset.has_changed():
+                changes[name] = values[name]
+        return changes
 
 
 TRIAGE_ACTIONS = {

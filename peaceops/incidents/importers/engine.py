@@ -41,6 +41,7 @@ from peaceops.incidents.models import (
 )
 from peaceops.incidents.services import ROW_FIELDS, apply_import_update
 from peaceops.incidents.state import cleaned_state
+from peaceops.incidents.summary import summary_add, summary_key
 from peaceops.incidents.validation import clean_incident
 from peaceops.missions.models import Mission
 
@@ -237,6 +238,7 @@ def _insert_new(
         ],
         json_columns=("raw",),
     )
+    summary_add((summary_key(mission.pk, v.cleaned), 1, v.cleaned["fatalities"]) for v in rows)
     actors.resolve([a for v in rows for a in v.cleaned["actors"]])
     casualties, sources, links = [], [], []
     for pk, v in zip(pks, rows, strict=True):

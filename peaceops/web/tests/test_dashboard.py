@@ -3,14 +3,16 @@ import html as html_lib
 import re
 
 import pytest
+from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from peaceops.core.roles import Role
 from peaceops.incidents.selectors_dashboard import dashboard_months, mission_dashboard
 from peaceops.incidents.services import incident_start_review, incident_verify
 from peaceops.testing.clients import client_for
 from peaceops.testing.factories import UserFactory, make_incident, member
-from peaceops.web.charts import Series, nice_ticks, stacked_bars
+from peaceops.web.charts import Series, month_label, nice_ticks, stacked_bars
 
 TODAY = dt.datetime.now(dt.UTC).date()
 THIS_MONTH = TODAY.replace(day=1)
@@ -218,3 +220,28 @@ def test_stacked_bars_is_accessible_and_escapes_text():
     assert "<title>Jan · Type &lt;a&gt;: 2</title>" in svg
     assert '<a href="/incidents/?m=m1&amp;k=a" tabindex="-1">' in svg
     assert "<script" not in svg
+
+
+@pytest.mark.parametrize(
+    ("language", "label"),
+    [
+        ("en", "Mar 2024"),
+        ("fr", "Mar 2024"),
+        ("es", "Mar de 2024"),
+        ("ru", "Мар 2024 г."),
+        ("ar", "مارس 2024"),
+        ("zh-hans", "2024年3月"),
+    ],
+)
+def test_month_labels_follow_the_languages_year_month_format(language, label):
+    with translation.override(language):
+        assert month_label(dt.date(2024, 3, 1)) == label
+
+
+def test_dashboard_months_are_written_the_chinese_way_in_chinese(mission, incidents):
+    user = member(mission, Role.ANALYST, "internal")
+    client = client_for(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    html = client.get(f"/missions/MINUSCA/dashboard/?until={THIS_MONTH:%Y-%m}").content.decode()
+    assert f">{THIS_MONTH.year}年{THIS_MONTH.month}月</a></th>" in html  # the table's rows
+    assert f"{LAST_MONTH:%b %Y}" not in html

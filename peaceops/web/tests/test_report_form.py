@@ -1,4 +1,5 @@
 import html
+import json
 import re
 
 import pytest
@@ -11,8 +12,42 @@ from peaceops.testing.clients import client_for
 from peaceops.testing.factories import UserFactory, make_incident, member
 from peaceops.web.forms import IncidentReportForm
 
+BLANK_CASUALTY = {"category": "", "outcome": "killed", "low": "", "best": "", "high": ""}
+BLANK_SOURCE = {
+    "name": "",
+    "reference": "",
+    "published_on": "",
+    "reliability": "",
+    "credibility": "",
+    "excerpt": "",
+}
 
-def _post(mission, **overrides):
+
+def _rows(prefix, rows, initial=0):
+    """A formset's fields as the page sends them: the counts, then each row's fields."""
+    data = {
+        f"{prefix}-TOTAL_FORMS": str(len(rows)),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "50",
+    }
+    for index, row in enumerate(rows):
+        data.update({f"{prefix}-{index}-{name}": value for name, value in row.items()})
+    return data
+
+
+def _post(mission, casualties=None, sources=None, **overrides):
+    if casualties is None:
+        casualties = [
+            {**BLANK_CASUALTY, "category": "peacekeepers", "best": "1"},
+            {**BLANK_CASUALTY, "category": "peacekeepers", "outcome": "injured", "best": "3"},
+            BLANK_CASUALTY,  # the empty row the page offers
+        ]
+    if sources is None:
+        sources = [
+            {**BLANK_SOURCE, "name": "Patrol leader", "reliability": "B", "credibility": "2"},
+            BLANK_SOURCE,
+        ]
     data = {
         "mission": mission.pk,
         "incident_type": "hostile_act_peacekeepers",
@@ -29,13 +64,8 @@ def _post(mission, **overrides):
         "admin1": "Ouaka",
         "admin2": "",
         "classification": "internal",
-        "casualties_peacekeepers_killed": "1",
-        "casualties_peacekeepers_injured": "3",
-        "casualties_civilians_killed": "",
-        "source_name": "Patrol leader",
-        "source_reference": "",
-        "source_reliability": "B",
-        "source_credibility": "2",
+        **_rows("casualties", casualties),
+        **_rows("sources", sources),
     }
     data.update(overrides)
     return data
@@ -61,12 +91,40 @@ def test_form_is_for_phones_and_lists_only_missions_where_the_user_may_report(
     assert 'value="internal"' in classification
     assert 'value="confidential"' not in classification
     assert "<optgroup" in html  # subtypes grouped by type, usable without JavaScript
-    assert 'for="id_casualties_peacekeepers_killed">Peacekeepers: Killed</label>' in html
+    # one empty casualty row and one empty source, each field labelled
+    for field, label in (("category", "Who"), ("low", "Low estimate"), ("best", "Best estimate")):
+        assert f'for="id_casualties-0-{field}">{label}</label>' in html
+    assert 'for="id_sources-0-name">Source</label>' in html
+    assert 'name="casualties-TOTAL_FORMS" value="1"' in html
+    assert 'name="sources-TOTAL_FORMS" value="1"' in html
+    # the rows the script adds are copies of these, hidden until then
+    assert 'name="casualties-__prefix__-best"' in html
+    assert '<button type="button" data-add-row hidden>Add a casualty row</button>' in html
+    assert '<button type="button" data-add-row hidden>Add a source</button>' in html
 
 
 def test_a_report_is_created_and_the_user_lands_on_its_page(mission, reporter):
     client = client_for(reporter)
-    response = client.post("/incidents/new/", _post(mission))
+    casualties = [
+        {**BLANK_CASUALTY, "category": "peacekeepers", "best": "1"},
+        {**BLANK_CASUALTY, "category": "peacekeepers", "outcome": "injured", "best": "3"},
+        {"category": "civilians", "outcome": "killed", "low": "2", "best": "4", "high": "9"},
+        {**BLANK_CASUALTY, "category": "unknown", "best": "7", "DELETE": "on"},  # removed
+        BLANK_CASUALTY,
+    ]
+    sources = [
+        {**BLANK_SOURCE, "name": "Patrol leader", "reliability": "B", "credibility": "2"},
+        {
+            "name": "Radio Ndeke Luka",
+            "reference": "https://example.org/news/1",
+            "published_on": "2024-05-03",
+            "reliability": "C",
+            "credibility": "3",
+            "excerpt": "Shots were heard north of Bambari.",
+        },
+        BLANK_SOURCE,
+    ]
+    response = client.post("/incidents/new/", _post(mission, casualties, sources))
 
     incident = Incident.objects.get()
     assert response.status_code == 302
@@ -76,14 +134,29 @@ def test_a_report_is_created_and_the_user_lands_on_its_page(mission, reporter):
     assert incident.latitude == pytest.approx(5.7631)
     assert incident.started_at.isoformat() == "2024-05-02T07:30:00+00:00"
     assert incident.location_precision == "near"
-    assert incident.fatalities == 1
+    assert incident.fatalities == 5
     assert incident.injured == 3
-    assert sorted((c.category, c.outcome, c.best) for c in incident.casualties.all()) == [
-        ("peacekeepers", "injured", 3),
-        ("peacekeepers", "killed", 1),
+    assert sorted(
+        (c.category, c.outcome, c.low, c.best, c.high) for c in incident.casualties.all()
+    ) == [
+        ("civilians", "killed", 2, 4, 9),
+        ("peacekeepers", "injured", None, 3, None),
+        ("peacekeepers", "killed", None, 1, None),
     ]
-    source = incident.sources.get()
-    assert (source.name, source.reliability, source.credibility) == ("Patrol leader", "B", 2)
+    assert [
+        (s.name, s.reference, str(s.published_on), s.reliability, s.credibility, s.excerpt)
+        for s in incident.sources.all()
+    ] == [
+        ("Patrol leader", "", "None", "B", 2, ""),
+        (
+            "Radio Ndeke Luka",
+            "https://example.org/news/1",
+            "2024-05-03",
+            "C",
+            3,
+            "Shots were heard north of Bambari.",
+        ),
+    ]
     html = client.get(response["Location"]).content.decode()
     assert "Incident reported. It is waiting for a verifier to review it." in html
     assert "Patrol leader (B2)" in html
@@ -93,11 +166,17 @@ def test_a_report_is_created_and_the_user_lands_on_its_page(mission, reporter):
 def test_service_reasons_appear_next_to_their_fields_and_nothing_typed_is_lost(mission, reporter):
     data = _post(
         mission,
+        casualties=[
+            {**BLANK_CASUALTY, "category": "civilians", "best": "many"},
+            {"category": "peacekeepers", "outcome": "killed", "low": "5", "best": "2", "high": ""},
+            {"category": "peacekeepers", "outcome": "injured", "low": "", "best": "4", "high": "1"},
+            {**BLANK_CASUALTY, "category": "peacekeepers", "best": "1"},  # killed, twice
+            {**BLANK_CASUALTY, "best": "3"},  # who?
+        ],
+        sources=[{**BLANK_SOURCE, "reliability": "B"}],  # graded, but no name
         title="",
         latitude="95",
         ended_at="2024-05-01T07:30",
-        casualties_civilians_killed="many",
-        source_name="",
     )
     response = client_for(reporter).post("/incidents/new/", data)
     html = response.content.decode()
@@ -115,16 +194,29 @@ def test_service_reasons_appear_next_to_their_fields_and_nothing_typed_is_lost(m
     assert "Give the incident a short title." in errors_of("title")
     assert "Latitude must be between -90 and 90 degrees." in errors_of("latitude")
     assert "The end is before the start." in errors_of("ended_at")
-    assert "Enter a whole number." in errors_of("casualties_civilians_killed")
-    # the graded source without a name: the service's reason, on the source's name
-    assert "This field is required." in errors_of("source_name")
+    assert "Give a whole number of people, 0 or more." in errors_of("casualties-0-best")
+    assert "The low estimate is above the best estimate." in errors_of("casualties-1-low")
+    assert "The high estimate is below the best estimate." in errors_of("casualties-2-high")
+    assert "Say who the casualties were." in errors_of("casualties-4-category")
+    assert re.search(  # the duplicate row: said on the row, in its first cell
+        r'<tr class="formset-row">\s*<td><div class="error" role="alert">'
+        r'<ul class="errorlist nonfield"><li>This category and outcome appear twice.</li>',
+        html,
+    )
+    assert "This field is required." in errors_of("sources-0-name")
+    assert "9 fields need your attention." in html
     assert 'aria-invalid="true"' in html
-    # everything typed comes back
+    # everything typed comes back, rows included
     assert "A patrol was fired upon 12 km north of Bambari." in html
     assert 'value="95"' in html
     assert 'value="many"' in html
+    assert 'name="casualties-1-low" value="5"' in html
+    assert 'name="casualties-TOTAL_FORMS" value="5"' in html
     assert 'value="2024-05-02T07:30"' in html
     assert re.search(r'<option value="ambush" selected>', html)
+    assert re.search(
+        r'name="sources-0-reliability"[^>]*>.*?<option value="B" selected>', html, re.S
+    )
 
 
 def test_classification_above_clearance_is_refused_on_its_field(mission, reporter):
@@ -156,17 +248,24 @@ def test_users_who_may_report_nowhere_are_told_what_to_do(mission):
     assert Incident.objects.count() == 0
 
 
-def test_subtype_choices_follow_the_type(mission, reporter):
+def test_the_page_carries_every_types_subtypes_for_the_script(mission, reporter):
     client = client_for(reporter)
-    html = client.get(
-        "/incidents/new/subtypes/", {"incident_type": "restriction_of_movement"}
+    html = client.get("/incidents/new/").content.decode()
+    match = re.search(r'<script id="subtype-options" type="application/json">(.*?)</script>', html)
+    options = json.loads(match.group(1))
+    by_type = {t["code"]: t for t in options["types"]}
+    assert by_type["restriction_of_movement"]["label"] == "Restriction of movement"
+    assert ["blocked_route", "Blocked route"] in by_type["restriction_of_movement"]["subtypes"]
+    assert "ambush" not in dict(by_type["restriction_of_movement"]["subtypes"])
+    assert options["choose"] == "Choose a subtype"
+    # Sent back with a problem, the page lists only the chosen type's subtypes.
+    page = client.post(
+        "/incidents/new/", _post(mission, incident_type="restriction_of_movement", title="")
     ).content.decode()
-    assert html.startswith('<select name="subtype"')
-    assert 'value="blocked_route"' in html
-    assert 'value="ambush"' not in html
-    assert "<optgroup" not in html
-    everything = client.get("/incidents/new/subtypes/").content.decode()
-    assert "<optgroup" in everything
+    subtype = re.search(r'<select name="subtype".*?</select>', page, re.S).group(0)
+    assert 'value="blocked_route"' in subtype
+    assert 'value="ambush"' not in subtype
+    assert "<optgroup" not in subtype
 
 
 def test_subtype_of_another_type_is_refused_next_to_the_subtype(mission, reporter):
@@ -179,29 +278,38 @@ def test_subtype_of_another_type_is_refused_next_to_the_subtype(mission, reporte
 
 def test_nested_service_field_names_map_onto_the_form(mission, reporter):
     form = IncidentReportForm(
-        _post(mission, casualties_civilians_killed="4"),
+        _post(
+            mission,
+            casualties=[
+                {**BLANK_CASUALTY, "category": "civilians", "best": "4"},
+                BLANK_CASUALTY,  # left empty: not sent
+                {**BLANK_CASUALTY, "category": "unknown", "best": "2", "DELETE": "on"},
+                {**BLANK_CASUALTY, "category": "peacekeepers", "outcome": "injured", "best": "1"},
+            ],
+        ),
         missions=[mission],
         classifications=[("public", "Public"), ("internal", "Internal")],
     )
     assert form.is_valid(), form.errors
     values = form.service_values()
-    # civilians come first in the grid, then the peacekeepers' rows
-    assert [(c["category"], c["outcome"]) for c in values["casualties"]] == [
-        ("civilians", "killed"),
-        ("peacekeepers", "killed"),
-        ("peacekeepers", "injured"),
+    assert values["casualties"] == [
+        {"category": "civilians", "outcome": "killed", "low": None, "best": 4, "high": None},
+        {"category": "peacekeepers", "outcome": "injured", "low": None, "best": 1, "high": None},
     ]
     form.add_service_errors(
         ValidationFailed(
             {
-                "casualties[2].best": ["Too many."],
+                "casualties[1].best": ["Too many."],
+                "casualties[0]": ["This category and outcome appear twice."],
                 "sources[0].credibility": ["Credibility is a number from 1 to 6."],
                 "country_code": ["Unknown country code: XXX"],
             }
         )
     )
-    assert form.errors["casualties_peacekeepers_injured"] == ["Too many."]
-    assert form.errors["source_credibility"] == ["Credibility is a number from 1 to 6."]
+    rows = form.casualties.forms
+    assert rows[3].errors == {"best": ["Too many."]}
+    assert rows[0].non_field_errors() == ["This category and outcome appear twice."]
+    assert form.sources.forms[0].errors == {"credibility": ["Credibility is a number from 1 to 6."]}
     assert form.non_field_errors() == ["country_code: Unknown country code: XXX"]
 
 
@@ -234,9 +342,8 @@ def _edit_data(client, incident, **overrides):
     for select in re.findall(r'<select name="([^"]+)"[^>]*>(.*?)</select>', page, re.S):
         chosen = re.search(r'<option value="([^"]*)"[^>]*selected', select[1])
         data[select[0]] = chosen.group(1) if chosen else ""
-    data["narrative"] = html.unescape(
-        re.search(r"<textarea[^>]*>\n?(.*?)</textarea>", page, re.S).group(1)
-    )
+    for name, text in re.findall(r'<textarea name="([^"]+)"[^>]*>\n?(.*?)</textarea>', page, re.S):
+        data[name] = html.unescape(text)
     data.update(overrides)
     return data
 
@@ -261,6 +368,57 @@ def test_an_unchanged_edit_records_nothing(mission, analyst):
     response = client.post(f"/incidents/{incident.pk}/edit/", _edit_data(client, incident))
     assert response.status_code == 302
     assert IncidentRevision.objects.filter(incident=incident).count() == 1
+
+
+def test_an_edit_changes_casualty_rows_and_removes_a_source(mission, analyst):
+    incident = make_incident(
+        mission,
+        sources=[
+            {"name": "Community alert network", "reliability": "C", "credibility": 3},
+            {"name": "Local radio", "reference": "https://example.org/r", "excerpt": "Shots."},
+        ],
+    )
+    client = client_for(analyst)
+    page = client.get(f"/incidents/{incident.pk}/edit/").content.decode()
+    assert 'name="casualties-TOTAL_FORMS" value="3"' in page  # two recorded rows, one empty
+    assert 'name="sources-1-excerpt"' in page
+    # The rows are listed in the model's order: killed armed actors (side A), then civilians.
+    assert re.search(r'name="casualties-0-category"[^>]*>.*?"armed_side_a" selected', page, re.S)
+    data = _edit_data(
+        client,
+        incident,
+        **{"casualties-1-high": "4", "sources-0-DELETE": "on", "comment": "Second source only"},
+    )
+    response = client.post(f"/incidents/{incident.pk}/edit/", data)
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    incident.refresh_from_db()
+    assert incident.version == 2
+    assert [(c.category, c.low, c.best, c.high) for c in incident.casualties.all()] == [
+        ("armed_side_a", None, 1, None),
+        ("civilians", 2, 3, 4),
+    ]
+    assert [(s.name, s.reference, s.excerpt) for s in incident.sources.all()] == [
+        ("Local radio", "https://example.org/r", "Shots.")
+    ]
+    revision = IncidentRevision.objects.get(incident=incident, version=2)
+    assert set(revision.changes) == {"casualties", "sources"}
+
+
+def test_an_edit_with_an_impossible_estimate_keeps_every_row(mission, analyst):
+    incident = make_incident(mission)
+    client = client_for(analyst)
+    data = _edit_data(client, incident, **{"casualties-1-low": "9", "title": "Better title"})
+    response = client.post(f"/incidents/{incident.pk}/edit/", data)
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert re.search(
+        r'id="id_casualties-1-low_error"><li>The low estimate is above the best estimate.</li>',
+        page,
+    )
+    assert 'name="casualties-1-low" value="9"' in page
+    assert 'value="Better title"' in page
+    assert Incident.objects.get(pk=incident.pk).version == 1
 
 
 def test_an_edit_over_someone_elses_change_keeps_the_draft(mission, analyst):
@@ -317,8 +475,6 @@ def test_editing_an_invisible_incident_is_not_found(mission, reporter):
 
 
 def _report_map_config(html: str) -> dict:
-    import json
-
     match = re.search(
         r'<script id="report-map-config" type="application/json">(.*?)</script>', html
     )

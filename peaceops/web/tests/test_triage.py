@@ -87,10 +87,10 @@ def test_sorting_by_fatalities_and_status_with_offset_pages(mission, analyst):
     assert order(sort="fatalities") == [many.pk, some.pk, few.pk]
     assert order(sort="status") == [some.pk, many.pk, few.pk]  # reported before verified
 
-    from peaceops.web import views
+    from peaceops.web import list_views
 
-    original = views.PAGE_SIZE
-    views.PAGE_SIZE = 2
+    original = list_views.PAGE_SIZE
+    list_views.PAGE_SIZE = 2
     try:
         first = client.get("/incidents/", {"sort": "fatalities"}).content.decode()
         assert "page=2" in first
@@ -98,7 +98,7 @@ def test_sorting_by_fatalities_and_status_with_offset_pages(mission, analyst):
         second = client.get("/incidents/", {"sort": "fatalities", "page": 2}).content.decode()
         assert "Previous page" in second
     finally:
-        views.PAGE_SIZE = original
+        list_views.PAGE_SIZE = original
 
 
 def test_list_query_count_does_not_grow_with_rows(mission, verifier, django_assert_num_queries):

@@ -1,7 +1,84 @@
-/* The report and edit forms: fill the coordinates from the device's position, and a small
- * map under them to place the point by clicking (tapping) it. The typed inputs stay the way
- * to give the point: the map only fills them, and the form works without this script.
- * The base map is the country boundaries peaceops serves itself (no tiles, works offline). */
+/* The report and edit forms. Everything here improves a form that works without it:
+ * - the subtype list follows the chosen type at once (the lists come with the page);
+ * - "Add a casualty row" / "Add a source" copy the empty row the page carries (a Django
+ *   formset: the row count goes up by one), and ticking "Remove this row" greys a row out;
+ * - the coordinates can be filled from the device's position, or by clicking (tapping) a
+ *   small map under them. The typed inputs stay the way to give the point: the map only
+ *   fills them. Its base map is the country boundaries peaceops serves itself (no tiles,
+ *   works offline). */
+(function () {
+  "use strict";
+
+  var configNode = document.getElementById("subtype-options");
+  var typeSelect = document.getElementById("id_incident_type");
+  var subtypeSelect = document.getElementById("id_subtype");
+  if (!configNode || !typeSelect || !subtypeSelect) return;
+  var config = JSON.parse(configNode.textContent);
+
+  function option(value, label, selected) {
+    return new Option(label, value, false, selected);
+  }
+
+  // The chosen type's subtypes; every subtype grouped by type while no type is chosen.
+  // A subtype already chosen stays chosen when the new list has it.
+  function showSubtypes() {
+    var current = subtypeSelect.value;
+    var chosen = config.types.filter(function (type) {
+      return type.code === typeSelect.value;
+    });
+    var nodes = [option("", chosen.length ? config.choose : config.chooseType, false)];
+    (chosen.length ? chosen : config.types).forEach(function (type) {
+      var parent = chosen.length ? null : document.createElement("optgroup");
+      type.subtypes.forEach(function (pair) {
+        var node = option(pair[0], pair[1], pair[0] === current);
+        if (parent) parent.appendChild(node);
+        else nodes.push(node);
+      });
+      if (parent) {
+        parent.label = type.label;
+        nodes.push(parent);
+      }
+    });
+    subtypeSelect.replaceChildren.apply(subtypeSelect, nodes);
+  }
+  typeSelect.addEventListener("change", showSubtypes);
+})();
+
+(function () {
+  "use strict";
+
+  document.querySelectorAll("[data-formset]").forEach(function (box) {
+    var prefix = box.dataset.formset;
+    var total = document.getElementById("id_" + prefix + "-TOTAL_FORMS");
+    var most = document.getElementById("id_" + prefix + "-MAX_NUM_FORMS");
+    var rows = box.querySelector("[data-rows]");
+    var template = box.querySelector("template");
+    var add = box.querySelector("[data-add-row]");
+    if (!total || !rows || !template || !add) return;
+    add.hidden = false;
+    add.addEventListener("click", function () {
+      var index = Number(total.value);
+      if (most && index >= Number(most.value)) return;
+      var html = template.innerHTML
+        .replace(/__prefix__/g, String(index))
+        .replace(/__number__/g, String(index + 1));
+      rows.insertAdjacentHTML("beforeend", html);
+      total.value = String(index + 1);
+      var added = rows.lastElementChild;
+      var first = added && added.querySelector("input:not([type=checkbox]), select, textarea");
+      if (first) first.focus();
+      if (most && index + 1 >= Number(most.value)) add.hidden = true;
+    });
+    // A row marked for removal is greyed out; it goes when the form is sent.
+    box.addEventListener("change", function (event) {
+      var target = event.target;
+      if (!target.name || !/-DELETE$/.test(target.name)) return;
+      var row = target.closest(".formset-row");
+      if (row) row.classList.toggle("removed", target.checked);
+    });
+  });
+})();
+
 (function () {
   "use strict";
 
@@ -143,7 +220,7 @@
 
   // The boundaries (about 1.3 MB) load once the map scrolls into view: the top of the form
   // stays quick on a slow connection, and drawing them does not hold up what the user
-  // is choosing there (the subtype list reloads when the type changes).
+  // is choosing there.
   function loadBoundaries() {
     fetch(config.boundariesUrl, { credentials: "same-origin" })
       .then(function (response) {

@@ -13,17 +13,35 @@ def test_report_verify_and_find_everywhere(new_page, world, sign_in, shoot):
     sign_in(reporter, world.reporter)
     reporter.get_by_role("link", name="Report an incident").click()
     reporter.get_by_label("Mission").select_option(label=world.mission.acronym)
-    # Choosing a type reloads the subtype list (htmx): wait for it before choosing a subtype.
-    with reporter.expect_response(lambda r: "/incidents/new/subtypes/" in r.url):
-        reporter.get_by_label("Type", exact=True).select_option("restriction_of_movement")
-    expect(reporter.get_by_label("Subtype").locator("option[value=blocked_route]")).to_have_count(1)
+    # The subtype list follows the type at once (no request): choose both straight away.
+    reporter.get_by_label("Type", exact=True).select_option("restriction_of_movement")
     reporter.get_by_label("Subtype").select_option("blocked_route")
     reporter.get_by_label("Title").fill("Checkpoint at PK12 stopped a patrol")
     reporter.get_by_label("Started (UTC)").fill("2024-05-01T08:30")
     reporter.get_by_label("Latitude").fill("4.45")
     reporter.get_by_label("Longitude").fill("18.55")
+    # The empty casualty row the page offers, then one more added by the button.
+    reporter.locator("#id_casualties-0-category").select_option("peacekeepers")
+    reporter.locator("#id_casualties-0-outcome").select_option("injured")
+    reporter.locator("#id_casualties-0-best").fill("2")
+    reporter.get_by_role("button", name="Add a casualty row").click()
+    expect(reporter.locator("#id_casualties-1-category")).to_be_focused()
+    reporter.locator("#id_casualties-1-category").select_option("civilians")
+    reporter.locator("#id_casualties-1-low").fill("1")
+    reporter.locator("#id_casualties-1-best").fill("3")
+    reporter.locator("#id_casualties-1-high").fill("2")  # below the best: refused, kept
     reporter.get_by_label("Source", exact=True).fill("Patrol leader")
+    reporter.get_by_label("Reliability of the source").select_option("B")
     shoot(reporter, "form")
+    reporter.get_by_role("button", name="Send the report").click()
+    high = reporter.locator("#id_casualties-1-high")
+    expect(reporter.locator("#id_casualties-1-high_error")).to_have_text(
+        "The high estimate is below the best estimate."
+    )
+    expect(high).to_have_attribute("aria-invalid", "true")
+    expect(reporter.get_by_label("Title")).to_have_value("Checkpoint at PK12 stopped a patrol")
+    expect(reporter.locator("#id_casualties-0-best")).to_have_value("2")
+    high.fill("5")
     reporter.get_by_role("button", name="Send the report").click()
     expect(
         reporter.get_by_role("heading", name="Checkpoint at PK12 stopped a patrol")
@@ -34,6 +52,11 @@ def test_report_verify_and_find_everywhere(new_page, world, sign_in, shoot):
         "CAF",
         "reported",
     )
+    assert sorted(
+        (c.category, c.outcome, c.low, c.best, c.high) for c in incident.casualties.all()
+    ) == [("civilians", "killed", 1, 3, 5), ("peacekeepers", "injured", None, 2, None)]
+    assert [(s.name, s.reliability) for s in incident.sources.all()] == [("Patrol leader", "B")]
+    expect(reporter.locator("main")).to_contain_text("Patrol leader (B6)")
 
     verifier = new_page()
     sign_in(verifier, world.verifier)

@@ -186,9 +186,10 @@ class NotificationOut(Schema):
     summary="The alert's notifications and every delivery attempt",
 )
 def list_notifications(request: HttpRequest, alert_id: int) -> list[dict[str, Any]]:
+    names = [name for name in NotificationOut.model_fields if name != "attempt_log"]
     return [
         {
-            **{name: getattr(n, name) for name in NotificationOut.model_fields},
+            **{name: getattr(n, name) for name in names},
             "attempt_log": [
                 {"at": a.at, "ok": a.ok, "detail": a.detail} for a in n.attempt_log.all()
             ],

@@ -11,6 +11,7 @@ from peaceops.missions.selectors import mission_get
 from peaceops.warning.channel_config import (
     alert_notifications,
     sms_gateway_create,
+    sms_gateway_deactivate,
     sms_gateway_list,
     subscription_create,
     subscription_list,
@@ -94,6 +95,16 @@ def create_gateway(request: HttpRequest, acronym: str, payload: GatewayIn) -> St
     mission = mission_get(user=request.user, acronym=acronym)
     gateway, secret = sms_gateway_create(actor=request.user, mission=mission, **payload.dict())
     return Status(201, _gateway(gateway, secret=secret))
+
+
+@router.delete(
+    "/sms-gateways/{gateway_id}",
+    response={204: None},
+    summary="Stop accepting messages from a gateway (its messages and alerts stay)",
+)
+def deactivate_gateway(request: HttpRequest, gateway_id: int) -> Status:
+    sms_gateway_deactivate(actor=request.user, gateway_id=gateway_id)
+    return Status(204, None)
 
 
 class SubscriptionIn(Schema):

@@ -137,19 +137,29 @@ def subscription_create(
     return subscription, secret
 
 
+def _configured_row(queryset: QuerySet, actor: User, pk: int) -> Any:
+    """The row `pk` of a mission the actor works in (else NotFound) that they may configure
+    (else PermissionDenied)."""
+    row = restrict(queryset, access_scope_for_user(actor), classification_field=None)
+    row = row.filter(pk=pk).first()
+    if row is None:
+        raise NotFound()
+    _configurable(actor, row.mission_id)
+    return row
+
+
 def subscription_remove(*, actor: User, subscription_id: int) -> None:
     """Stop a subscription. The row stays (inactive) so its delivery log stays; its
     notifications not yet delivered are not sent."""
-    scope = access_scope_for_user(actor)
-    subscription = (
-        restrict(Subscription.objects.filter(active=True), scope, classification_field=None)
-        .filter(pk=subscription_id)
-        .first()
-    )
-    if subscription is None:
-        raise NotFound()
-    _configurable(actor, subscription.mission_id)
+    subscription = _configured_row(Subscription.objects.filter(active=True), actor, subscription_id)
     Subscription.objects.filter(pk=subscription.pk).update(active=False, updated_at=timezone.now())
+
+
+def sms_gateway_deactivate(*, actor: User, gateway_id: int) -> None:
+    """Stop accepting messages from a gateway (a leaked secret, a contract ended): its
+    deliveries get 404 from now on. Its messages and their alerts stay."""
+    gateway = _configured_row(SmsGateway.objects.filter(active=True), actor, gateway_id)
+    SmsGateway.objects.filter(pk=gateway.pk).update(active=False, updated_at=timezone.now())
 
 
 def alert_notifications(*, actor: User, alert_id: int) -> QuerySet[Notification]:

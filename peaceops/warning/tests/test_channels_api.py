@@ -2,13 +2,15 @@
 notifications with their delivery log. Who may do what, and that refusals change nothing."""
 
 import pytest
+from django.test import Client
 
 from peaceops.core.roles import Role
 from peaceops.testing.clients import client_for
 from peaceops.testing.factories import member
 from peaceops.testing.warning_factories import raise_alert
 from peaceops.warning.delivery import deliver_next
-from peaceops.warning.models import SmsGateway, Subscription
+from peaceops.warning.inbound import signature
+from peaceops.warning.models import Alert, SmsGateway, Subscription
 
 
 def post(user, path, payload):
@@ -53,6 +55,26 @@ def test_gateway_refusals(mission, analyst, other_mission):
         "classification": ["You cannot classify above your own clearance."],
     }
     assert SmsGateway.objects.count() == 1
+
+
+def test_a_deactivated_gateway_is_refused_and_its_alerts_stay(mission, analyst, other_mission):
+    created = post(analyst, "/missions/MINUSCA/sms-gateways", {"slug": "orange-caf"}).json()
+    body = b'{"id": "1", "text": "Gunfire in Bria"}'
+    headers = {"HTTP_X_PEACEOPS_SIGNATURE": signature(created["secret"], body)}
+    inbound = "/api/v1/sms/orange-caf/inbound"
+    first = Client().post(inbound, body, content_type="application/json", **headers)
+    path = f"/api/v1/sms-gateways/{created['id']}"
+
+    outsider = client_for(member(other_mission, Role.ANALYST)).delete(path)
+    reporter = client_for(member(mission, Role.REPORTER)).delete(path)
+    removed = client_for(analyst).delete(path)
+    later = Client().post(inbound, body, content_type="application/json", **headers)
+
+    assert first.status_code == 200
+    assert (outsider.status_code, reporter.status_code, removed.status_code) == (404, 403, 204)
+    assert later.status_code == 404
+    assert SmsGateway.objects.get().active is False
+    assert Alert.objects.count() == 1
 
 
 @pytest.mark.parametrize("who", ["reporter", "other_analyst", "hq_reader"])

@@ -186,12 +186,23 @@ def measure_sms(env: dict[str, str], args: argparse.Namespace) -> list[Result]:
         server.wait(timeout=30)
 
 
+def measure_rules(env: dict[str, str], args: argparse.Namespace) -> list[Result]:
+    """Trigger-rule evaluation with --rows incidents: benchmarks/warning_rules.py, in its own
+    process (it sets Django up in-process and prints its own table)."""
+    command = [sys.executable, str(ROOT / "benchmarks/warning_rules.py"), "--rows", str(args.rows)]
+    subprocess.run(command, env=env, check=True)
+    return []
+
+
 MEASUREMENTS: dict[str, Callable[[dict[str, str], argparse.Namespace], list[Result]]] = {
     "sms": measure_sms,
+    "rules": measure_rules,
 }
 
 
 def show(title: str, results: list[Result]) -> None:
+    if not results:
+        return
     print(f"\n== {title}")
     print(f"{'measurement':<12} {'requests':>9} {'errors':>7} {'seconds':>8} {'req/s':>8} ratio")
     reference = next((r.rate for r in results if r.name == "static"), None)
@@ -208,6 +219,7 @@ def main() -> None:
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--rows", type=int, default=500_000, help="incidents, for `rules`")
     args = parser.parse_args()
     print("$ " + shlex.join([sys.executable, *sys.argv]), flush=True)
     if args.database == "postgres" and not os.environ.get("PEACEOPS_BENCH_FRESH_POSTGRES"):

@@ -93,8 +93,10 @@ def mission_dashboard(
     *, user: User, mission: Mission, until: dt.date | None = None
 ) -> MissionDashboard:
     """Every figure of the mission dashboard for `user`, for the 24 months that end with the
-    month of `until` (default: this month). Kept until an incident changes (one query then;
-    five otherwise)."""
+    month of `until` (default: this month). Kept until an incident changes: one query for the
+    data version, then, when it changed, five: the period by month, type and area, the
+    peacekeepers' casualties, the status counts, the latest incident, the oldest waiting
+    report."""
     months = dashboard_months(until or dt.datetime.now(dt.UTC).date())
     data = cached_read(
         user=user,
@@ -112,13 +114,22 @@ def _mission_dashboard(*, user: User, mission: Mission, months: list[dt.date]) -
     in_period = visible.filter(started_at__gte=start, started_at__lt=end)
     by_month = in_period.annotate(month=month_start("started_at"))
 
+    # One pass over the period's incidents for the months and types and for the top areas:
+    # grouped by both, then added up here (a few thousand groups at most).
     by_month_type: dict[tuple[dt.date, str], Cell] = {}
-    for row in by_month.values("month", "incident_type").annotate(
+    by_area: dict[tuple[str, str], Cell] = {}
+    for row in by_month.values("month", "incident_type", "country_code", "admin1").annotate(
         incidents=Count("pk"), fatalities=Sum("fatalities")
     ):
-        by_month_type[(_as_month(row["month"]), row["incident_type"])] = Cell(
-            row["incidents"], row["fatalities"] or 0
-        )
+        for totals, key in (
+            (by_month_type, (_as_month(row["month"]), row["incident_type"])),
+            (by_area, (row["country_code"], row["admin1"]) if row["admin1"] else None),
+        ):
+            if key is not None:
+                cell = totals.get(key, Cell())
+                totals[key] = Cell(
+                    cell.incidents + row["incidents"], cell.fatalities + (row["fatalities"] or 0)
+                )
     present = {type_ for _month, type_ in by_month_type}
     types = [type_ for type_ in IncidentType.values if type_ in present]
     month_totals = {
@@ -162,12 +173,13 @@ def _mission_dashboard(*, user: User, mission: Mission, months: list[dt.date]) -
         for month in months
     ]
 
+    ranked = sorted(
+        by_area.items(),
+        key=lambda item: (-item[1].incidents, -item[1].fatalities, item[0][1], item[0][0]),
+    )
     top_areas = [
-        AreaRow(row["country_code"], row["admin1"], row["incidents"], row["fatalities"] or 0)
-        for row in in_period.exclude(admin1="")
-        .values("country_code", "admin1")
-        .annotate(incidents=Count("pk"), fatalities=Sum("fatalities"))
-        .order_by("-incidents", "-fatalities", "admin1", "country_code")[:TOP_AREAS]
+        AreaRow(country, admin1, cell.incidents, cell.fatalities)
+        for (country, admin1), cell in ranked[:TOP_AREAS]
     ]
 
     status_counts = dict.fromkeys(VerificationStatus.values, 0)

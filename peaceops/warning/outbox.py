@@ -47,8 +47,9 @@ def _targets(subscription: Subscription, alert: Alert) -> list[str]:
 
 
 def enqueue_notifications(alert: Alert, *, event: str, event_key: str) -> int:
-    """Write the outbox rows for `event` ("new" or "escalated") of `alert`. Returns how many
-    were new. Call inside the transaction that made the change."""
+    """Write the outbox rows for `event` ("new" or "escalated") of `alert` (rows already
+    there for the same event and target are left alone). Returns how many were addressed.
+    Call inside the transaction that made the change."""
     severities = SEVERITY_ORDER[: SEVERITY_ORDER.index(alert.severity) + 1]
     subscriptions = Subscription.objects.filter(
         mission_id=alert.mission_id,
@@ -72,6 +73,5 @@ def enqueue_notifications(alert: Alert, *, event: str, event_key: str) -> int:
         for subscription in subscriptions
         for target in _targets(subscription, alert)
     ]
-    before = Notification.objects.filter(alert=alert).count()
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    return Notification.objects.filter(alert=alert).count() - before
+    return len(rows)

@@ -41,6 +41,7 @@ def test_report_verify_and_find_everywhere(new_page, world, sign_in, shoot):
     expect(high).to_have_attribute("aria-invalid", "true")
     expect(reporter.get_by_label("Title")).to_have_value("Checkpoint at PK12 stopped a patrol")
     expect(reporter.locator("#id_casualties-0-best")).to_have_value("2")
+    shoot(reporter, "refused")
     high.fill("5")
     reporter.get_by_role("button", name="Send the report").click()
     expect(

@@ -42,6 +42,8 @@
     subtypeSelect.replaceChildren.apply(subtypeSelect, nodes);
   }
   typeSelect.addEventListener("change", showSubtypes);
+  // A type the browser restored (back button, reload) gets its own list too.
+  if (typeSelect.value && subtypeSelect.querySelector("optgroup")) showSubtypes();
 })();
 
 (function () {

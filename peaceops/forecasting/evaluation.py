@@ -1,0 +1,149 @@
+"""Rolling-window evaluation, as in the 2023 VIEWS prediction competition: each year Y is
+forecast from the data up to October of Y-1 (steps 3 to 14), by the benchmarks and by the
+model, and scored against what happened.
+"""
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from peaceops.forecasting import baselines, lgbm
+from peaceops.forecasting.features import build_features
+from peaceops.forecasting.metrics import METRICS, score_all
+from peaceops.forecasting.months import month_id
+from peaceops.forecasting.panel import Panel
+
+YEARS = (2018, 2019, 2020, 2021, 2022)
+STEPS = list(range(3, 15))  # October of Y-1 + 3 = January of Y ... + 14 = December of Y
+THRESHOLD = {"cm": 25, "pgm": 1}
+MODEL = "lgbm"
+
+
+def benchmark_names(level: str) -> list[str]:
+    names = list(baselines.BASELINES)
+    if level == "pgm":
+        names.append("conflictology_nb")
+    return names
+
+
+@dataclass
+class WindowResult:
+    level: str
+    year: int
+    months: int  # forecast months scored
+    unit_months: int
+    scores: dict[str, dict[str, float]]  # model -> metric -> mean score
+    note: str = ""
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def best_benchmark(self, metric: str) -> float:
+        return min(self.scores[name][metric] for name in benchmark_names(self.level))
+
+    def ratio(self, model: str, metric: str) -> float:
+        best = self.best_benchmark(metric)
+        return self.scores[model][metric] / best if best else float("inf")
+
+    def model_beats_benchmarks(self, metrics: tuple[str, ...] = ("crps", "ign")) -> bool:
+        return all(self.ratio(MODEL, m) < 1 for m in metrics)
+
+
+def benchmark_draws(panel: Panel, name: str, cutoff: int, draws: int) -> np.ndarray:
+    if name == "conflictology_nb":
+        return baselines.conflictology_neighbours(panel, cutoff, draws=draws)
+    return baselines.BASELINES[name](panel.values, cutoff, draws=draws, seed=cutoff)
+
+
+def evaluate_window(
+    panel: Panel,
+    features: np.ndarray,
+    year: int,
+    *,
+    draws: int = 1000,
+    rounds: int = lgbm.ROUNDS,
+    note: str = "",
+) -> WindowResult:
+    cutoff = panel.column(month_id(year - 1, 10))
+    steps = [s for s in STEPS if cutoff + s < panel.values.shape[1]]
+    actual = panel.values[:, [cutoff + s for s in steps]]  # (units, months)
+    observed = ~np.isnan(actual)
+    seconds = {}
+    forecasts: dict[str, Callable[[int], np.ndarray]] = {}
+    for name in benchmark_names(panel.level):
+        started = time.perf_counter()
+        fixed = benchmark_draws(panel, name, cutoff, draws)
+        seconds[name] = time.perf_counter() - started
+        forecasts[name] = lambda _step, fixed=fixed: fixed
+    started = time.perf_counter()
+    model_draws = lgbm.forecast(panel, features, cutoff, steps, draws=draws, rounds=rounds)
+    seconds[MODEL] = time.perf_counter() - started
+    forecasts[MODEL] = model_draws.draws.__getitem__
+    scores = {}
+    for name, draws_for in forecasts.items():
+        stacked = np.concatenate([draws_for(step)[observed[:, i]] for i, step in enumerate(steps)])
+        truth = np.concatenate([actual[observed[:, i], i] for i in range(len(steps))])
+        scores[name] = score_all(stacked, truth, THRESHOLD[panel.level])
+    return WindowResult(
+        level=panel.level,
+        year=year,
+        months=int(observed.any(axis=0).sum()),
+        unit_months=int(observed.sum()),
+        scores=scores,
+        note=note,
+        seconds=seconds,
+    )
+
+
+def evaluate(
+    panel: Panel,
+    years: tuple[int, ...] = YEARS,
+    *,
+    draws: int = 1000,
+    rounds: int = lgbm.ROUNDS,
+    notes: Callable[[int], str] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> list[WindowResult]:
+    features = build_features(panel)
+    results = []
+    for year in years:
+        if month_id(year, 1) > panel.last_month:
+            continue
+        result = evaluate_window(
+            panel,
+            features,
+            year,
+            draws=draws,
+            rounds=rounds,
+            note=notes(year) if notes else "",
+        )
+        if progress:
+            progress(f"{panel.level} {year}: {result.unit_months} unit-months scored")
+        results.append(result)
+    return results
+
+
+def format_table(results: list[WindowResult]) -> str:
+    """One line per level, window and model: the mean scores and, for CRPS and ignorance,
+    the ratio to the best benchmark (below 1 = better than every benchmark)."""
+    header = (
+        f"{'level':<5} {'window':<6} {'model':<16} {'CRPS':>10} {'IGN':>7} {'MIS':>11} "
+        f"{'MSLE':>7} {'Brier':>7} {'CRPS/best':>9} {'IGN/best':>9}"
+    )
+    lines = [header, "-" * len(header)]
+    for result in results:
+        for model, s in result.scores.items():
+            lines.append(
+                f"{result.level:<5} {result.year:<6} {model:<16} {s['crps']:>10.3f} "
+                f"{s['ign']:>7.3f} {s['mis']:>11.2f} {s['msle']:>7.3f} {s['brier']:>7.4f} "
+                f"{result.ratio(model, 'crps'):>9.3f} {result.ratio(model, 'ign'):>9.3f}"
+            )
+        verdict = "beats" if result.model_beats_benchmarks() else "does NOT beat"
+        lines.append(
+            f"      {result.year}: {result.unit_months} unit-months, {result.months} months; "
+            f"{MODEL} {verdict} every benchmark on CRPS and ignorance. {result.note}".rstrip()
+        )
+    return "\n".join(lines)
+
+
+__all__ = ["METRICS", "evaluate", "format_table", "WindowResult"]

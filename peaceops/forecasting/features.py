@@ -1,0 +1,103 @@
+"""Features of every unit and month, from the history up to that month only.
+
+`build_features(panel)` returns an array of shape (units, months, features): the value at
+month t uses months <= t, so one array serves every data cut-off. NaN marks what cannot be
+known (a window reaching before the unit's first covered month, no event seen yet).
+"""
+
+import numpy as np
+
+from peaceops.forecasting.panel import Panel
+
+LAGS = (0, 1, 2, 3, 5, 11)
+WINDOWS = (3, 6, 12, 24, 48)
+HALF_LIVES = (3, 12)
+MAX_GAP = 240  # months; "time since" is capped here
+LARGE_EVENT = {"cm": 25, "pgm": 5}  # fatalities that count as a large month
+
+
+def rolling_sum(values: np.ndarray, window: int) -> np.ndarray:
+    """Sum over months t-window+1..t along axis 1 (NaN as 0); NaN where any of those months
+    is not covered (or lies before the panel)."""
+    filled = np.nan_to_num(values)
+    covered = (~np.isnan(values)).astype(np.float64)
+    zeros = np.zeros((values.shape[0], 1))
+    total = np.cumsum(np.hstack([zeros, filled]), axis=1)
+    count = np.cumsum(np.hstack([zeros, covered]), axis=1)
+    months = values.shape[1]
+    start = np.clip(np.arange(1, months + 1) - window, 0, None)
+    sums = total[:, 1:] - total[:, start]
+    counts = count[:, 1:] - count[:, start]
+    full = (counts == window) & (np.arange(months) >= window - 1)
+    return np.where(full, sums, np.nan)
+
+
+def rolling_sd(values: np.ndarray, window: int) -> np.ndarray:
+    """Standard deviation over months t-window+1..t (NaN where not all covered)."""
+    mean = rolling_sum(values, window) / window
+    mean_square = rolling_sum(values**2, window) / window
+    return np.sqrt(np.clip(mean_square - mean**2, 0, None))
+
+
+def lagged(values: np.ndarray, lag: int) -> np.ndarray:
+    if lag == 0:
+        return values.copy()
+    out = np.full_like(values, np.nan)
+    out[:, lag:] = values[:, :-lag]
+    return out
+
+
+def months_since(values: np.ndarray, threshold: float) -> np.ndarray:
+    """Months since the last month with at least `threshold` (0 = this month), capped at
+    MAX_GAP; NaN when none has been seen yet."""
+    months = values.shape[1]
+    index = np.where(np.nan_to_num(values) >= threshold, np.arange(months), -1)
+    last = np.maximum.accumulate(index, axis=1)
+    gap = np.arange(months) - last
+    return np.where(last >= 0, np.minimum(gap, MAX_GAP), np.nan).astype(np.float64)
+
+
+def group_sum(panel: Panel, matrix: np.ndarray) -> np.ndarray:
+    """Per unit, the sum of `matrix` over all units of its group (a cell's country)."""
+    if panel.group is None:
+        return np.nan_to_num(matrix)
+    totals = np.zeros((int(panel.group.max()) + 1, matrix.shape[1]))
+    np.add.at(totals, panel.group, np.nan_to_num(matrix))
+    return totals[panel.group]
+
+
+def feature_names(level: str) -> list[str]:
+    names = [f"log_lag{lag}" for lag in LAGS]
+    names += [f"log_sum{w}" for w in WINDOWS]
+    names += ["log_sd12", "since_any", "since_large"]
+    names += [f"decay{h}" for h in HALF_LIVES]
+    names += ["log_nb_lag0", "log_nb_sum12", "nb_active12"]
+    if level == "pgm":
+        names += ["log_nb2_sum12", "log_country_lag0", "log_country_sum12"]
+    return names
+
+
+def build_features(panel: Panel) -> np.ndarray:
+    values = panel.values
+    columns: list[np.ndarray] = [np.log1p(lagged(values, lag)) for lag in LAGS]
+    sums = {w: rolling_sum(values, w) for w in WINDOWS}
+    columns += [np.log1p(sums[w]) for w in WINDOWS]
+    columns.append(rolling_sd(np.log1p(values), 12))
+    since_any = months_since(values, 1)
+    columns += [since_any, months_since(values, LARGE_EVENT[panel.level])]
+    columns += [np.nan_to_num(0.5 ** (since_any / h)) for h in HALF_LIVES]
+    sum12 = np.nan_to_num(sums[12])
+    columns += [
+        np.log1p(panel.neighbour_sum(values)),
+        np.log1p(panel.neighbour_sum(sum12)),
+        panel.neighbour_sum((sum12 > 0).astype(np.float64)),
+    ]
+    if panel.level == "pgm":
+        ring1 = panel.neighbour_sum(sum12)
+        ring2 = panel.neighbour_sum(ring1)  # cells two steps away (counted with multiplicity)
+        columns += [
+            np.log1p(ring2),
+            np.log1p(group_sum(panel, values)),
+            np.log1p(group_sum(panel, sum12)),
+        ]
+    return np.stack(columns, axis=2).astype(np.float32)

@@ -1,0 +1,123 @@
+"""The product's history: monthly state-based fatalities per country and per PRIO-GRID cell,
+aggregated in the database from the incidents classified public (ADR 0011), the same way
+the VIEWS series are built from UCDP GED (type of violence 1 = armed clash, state-based).
+
+This is a system read, not a user's: it is not scoped by mission, and it is limited to
+public incidents so that what it produces reveals nothing confidential.
+"""
+
+import datetime as dt
+from collections import defaultdict
+
+import numpy as np
+from django.db.models import Max, Min, QuerySet, Sum
+
+from peaceops.core.classification import Classification
+from peaceops.core.geo.countries import all_countries, countries_at
+from peaceops.core.geo.priogrid import COLUMNS, ROWS
+from peaceops.core.periods import month_start
+from peaceops.core.taxonomy import IncidentType
+from peaceops.forecasting.months import month_id_of
+from peaceops.forecasting.months import month_start as first_day
+from peaceops.forecasting.neighbours import (
+    cell_neighbour_indexes,
+    country_neighbours,
+    neighbour_indexes,
+)
+from peaceops.forecasting.panel import Panel
+from peaceops.incidents.models import Incident
+
+INCIDENT_FILTER = {
+    "classification": Classification.PUBLIC,
+    "incident_type": IncidentType.ARMED_CLASH,
+    "subtype": "state_based",
+}
+
+
+def state_based_incidents() -> QuerySet[Incident]:
+    return Incident.objects.filter(**INCIDENT_FILTER)
+
+
+def data_span() -> tuple[int, int] | None:
+    """(first, last) month ids with a public state-based incident, or None when none."""
+    span = state_based_incidents().aggregate(first=Min("started_at"), last=Max("started_at"))
+    if span["first"] is None:
+        return None
+    return month_id_of(span["first"].date()), month_id_of(span["last"].date())
+
+
+def default_cutoff(today: dt.date) -> int | None:
+    """The last month of data to use: the month of the latest incident, but never the
+    current (incomplete) month."""
+    span = data_span()
+    if span is None:
+        return None
+    return min(span[1], month_id_of(today) - 1)
+
+
+def _monthly(group_by: str, first: int, cutoff: int) -> dict[tuple, float]:
+    rows = (
+        state_based_incidents()
+        .annotate(month=month_start("started_at"))
+        .values(group_by, "month")
+        .annotate(deaths=Sum("fatalities"))
+        .order_by()
+    )
+    out: dict[tuple, float] = defaultdict(float)
+    for row in rows:
+        month = month_id_of(row["month"])
+        if first <= month <= cutoff and row[group_by] not in (None, ""):
+            out[(str(row[group_by]), month)] += float(row["deaths"] or 0)
+    return out
+
+
+def _panel(level: str, units: list[str], first: int, cutoff: int, counts: dict) -> Panel:
+    position = {unit: i for i, unit in enumerate(units)}
+    values = np.zeros((len(units), cutoff - first + 1))
+    for (unit, month), deaths in counts.items():
+        if unit in position:
+            values[position[unit], month - first] += deaths
+    return Panel(level=level, units=units, first_month=first, values=values)
+
+
+def country_panel(first: int, cutoff: int) -> Panel:
+    """Every country of the shipped boundaries, months first..cutoff (zeros where no
+    incident)."""
+    counts = _monthly("country_code", first, cutoff)
+    units = sorted({code for code, _name in all_countries()} | {u for u, _m in counts})
+    panel = _panel("cm", units, first, cutoff, counts)
+    neighbours = {code: sorted(others) for code, others in country_neighbours().items()}
+    panel.neighbours = neighbour_indexes(units, neighbours)
+    panel.group = np.arange(len(units))
+    return panel
+
+
+def _cells_of(codes: set[str]) -> dict[int, str]:
+    """gid -> country for every PRIO-GRID cell whose centre lies in one of `codes`."""
+    gids = np.arange(1, ROWS * COLUMNS + 1)
+    rows, cols = np.divmod(gids - 1, COLUMNS)
+    found = countries_at(rows * 0.5 - 89.75, cols * 0.5 - 179.75)
+    return {int(g): c for g, c in zip(gids.tolist(), found, strict=True) if c in codes}
+
+
+def cell_panel(first: int, cutoff: int) -> Panel:
+    """The cells of every country with a public state-based incident in the months, plus any
+    cell with such an incident; months first..cutoff."""
+    counts = _monthly("priogrid_gid", first, cutoff)
+    countries = set(
+        state_based_incidents()
+        .filter(started_at__date__gte=first_day(first))
+        .exclude(country_code="")
+        .values_list("country_code", flat=True)
+        .distinct()
+    )
+    country_of = _cells_of(countries)
+    for gid, _month in counts:
+        country_of.setdefault(int(gid), "")
+    units = [str(g) for g in sorted(country_of)]
+    panel = _panel("pgm", units, first, cutoff, counts)
+    panel.neighbours = cell_neighbour_indexes(units)
+    codes = sorted(set(country_of.values()))
+    index = {code: i for i, code in enumerate(codes)}
+    panel.group = np.array([index[country_of[int(u)]] for u in units], dtype=np.intp)
+    return panel

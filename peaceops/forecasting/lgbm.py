@@ -1,0 +1,186 @@
+"""The forecasting model: for each step ahead, a LightGBM regression of log(1 + fatalities)
+on the history features, turned into a predictive distribution in two halves.
+
+1. Level: `mu = f_s(features at the cut-off)`, one gradient-boosting model per step s
+   (months after the cut-off), trained on every unit and month of the last TRAINING_MONTHS
+   whose target month is at or before the cut-off.
+2. Errors of similar forecasts (half of the draws): the training units are split in two
+   halves; a model fitted on each half predicts the other, which gives honest
+   (out-of-fold) residuals `log1p(y) - mu_oof`. They are grouped into bins of similar
+   `mu_oof` (equal counts), so the spread depends on the level: a unit with no recent
+   violence gets mostly zeros and a small chance of an onset, a war gets wide tails. The
+   bin's residual quantiles at (k + 0.5) / n are added to `mu`.
+3. The unit's own recent variation (the other half): its last 12 months on the log scale,
+   centred on their mean and moved to `mu`, so a war that has been steady stays tight and
+   one that swings keeps its swings, at the level the model expects.
+All draws go back through expm1, are cut at 0 and at twice the largest training value, and
+are rounded: the draws are deterministic (no random numbers), so a run can be reproduced.
+"""
+
+import os
+from dataclasses import dataclass, field
+
+import lightgbm as lgb
+import numpy as np
+
+from peaceops.forecasting.panel import Panel
+
+MODEL_NAME = "lgbm_mixture"
+MODEL_VERSION = "1"
+
+PARAMS = {
+    "objective": "regression",
+    "learning_rate": 0.1,
+    "num_leaves": 15,
+    "max_bin": 63,
+    "min_data_in_leaf": 50,
+    "feature_fraction": 0.8,
+    "bagging_fraction": 0.8,
+    "bagging_freq": 1,
+    "lambda_l2": 1.0,
+    # One thread unless PEACEOPS_FORECAST_THREADS says more: on a shared 2-core machine two
+    # OpenMP threads spin against other processes and run many times slower.
+    "num_threads": int(os.environ.get("PEACEOPS_FORECAST_THREADS", "1")),
+    "deterministic": True,
+    "seed": 7,
+    "verbose": -1,
+}
+ROUNDS = 150
+TRAINING_MONTHS = 240  # the last 20 years of history train the model
+RESIDUAL_BINS = 40
+MIN_BIN = 200
+HISTORY = 12  # months of the unit's own history in the second half of the draws
+HISTORY_SHARE = 0.5
+
+
+@dataclass
+class StepModel:
+    step: int
+    booster: lgb.Booster
+    ceiling: float  # highest log1p value a draw may take: the training maximum + log(2)
+    bin_edges: np.ndarray  # upper mu edge of each bin but the last
+    residual_quantiles: np.ndarray  # (bins, draws)
+
+
+@dataclass
+class TrainingSet:
+    features: np.ndarray  # (rows, k)
+    target: np.ndarray  # log1p(fatalities)
+    units: np.ndarray  # unit index of each row
+    first: int  # first feature column of the rows
+    last: int  # last feature column of the rows
+
+
+def training_set(panel: Panel, features: np.ndarray, cutoff: int, step: int) -> TrainingSet:
+    """Rows (unit, t) with t + step <= cutoff (columns) over the last TRAINING_MONTHS, where
+    month t and the target month are both covered."""
+    last = cutoff - step
+    first = max(0, last - TRAINING_MONTHS + 1)
+    if last < first:
+        raise ValueError("No training months before this cut-off for this step.")
+    x = features[:, first : last + 1]
+    y = panel.values[:, first + step : last + step + 1]
+    keep = ~np.isnan(y) & ~np.isnan(panel.values[:, first : last + 1])
+    units = np.broadcast_to(np.arange(panel.values.shape[0])[:, None], keep.shape)
+    return TrainingSet(
+        features=x[keep], target=np.log1p(y[keep]), units=units[keep], first=first, last=last
+    )
+
+
+def _fit(x: np.ndarray, y: np.ndarray, params: dict, rounds: int) -> lgb.Booster:
+    return lgb.train(params, lgb.Dataset(x, y), num_boost_round=rounds)
+
+
+def residual_bins(
+    mu: np.ndarray, residuals: np.ndarray, draws: int, bins: int = RESIDUAL_BINS
+) -> tuple[np.ndarray, np.ndarray]:
+    """Equal-count bins of the predictions (at least MIN_BIN rows each) and, per bin, the
+    residual quantiles at (k + 0.5) / draws."""
+    order = np.argsort(mu, kind="stable")
+    size = max(len(mu) // bins, MIN_BIN)
+    chunks = [order[i : i + size] for i in range(0, len(order), size)]
+    if len(chunks) > 1 and len(chunks[-1]) < size:
+        chunks[-2] = np.concatenate([chunks[-2], chunks.pop()])
+    levels = (np.arange(draws) + 0.5) / draws
+    quantiles = np.stack([np.quantile(residuals[c], levels) for c in chunks])
+    edges = np.array([mu[c].max() for c in chunks[:-1]])
+    return edges, quantiles
+
+
+def fit_step(
+    training: TrainingSet,
+    step: int,
+    *,
+    draws: int,
+    params: dict | None = None,
+    rounds: int = ROUNDS,
+) -> StepModel:
+    params = {**PARAMS, **(params or {})}
+    permutation = np.random.default_rng(params["seed"] + step).permutation(
+        int(training.units.max()) + 1
+    )
+    fold = permutation[training.units] % 2
+    mu_oof = np.empty(len(training.target))
+    for part in (0, 1):
+        fitted = _fit(
+            training.features[fold != part], training.target[fold != part], params, rounds
+        )
+        mu_oof[fold == part] = fitted.predict(training.features[fold == part])
+    edges, quantiles = residual_bins(mu_oof, training.target - mu_oof, draws)
+    return StepModel(
+        step=step,
+        booster=_fit(training.features, training.target, params, rounds),
+        ceiling=float(training.target.max() + np.log(2)),
+        bin_edges=edges,
+        residual_quantiles=quantiles,
+    )
+
+
+def recent_variation(values: np.ndarray, cutoff: int, draws: int) -> np.ndarray:
+    """(units, draws): each unit's last HISTORY months in log1p, minus their mean, repeated in
+    turn up to `draws` (uncovered months count as 0)."""
+    recent = np.log1p(np.nan_to_num(values[:, max(cutoff - HISTORY + 1, 0) : cutoff + 1]))
+    centred = recent - recent.mean(axis=1, keepdims=True)
+    return centred[:, np.arange(draws) % centred.shape[1]]
+
+
+def predict_draws(
+    model: StepModel, features: np.ndarray, variation: np.ndarray, draws: int
+) -> np.ndarray:
+    """(units, draws) fatalities for the units whose features (units, k) are given;
+    `variation` is recent_variation() for the same units."""
+    mu = model.booster.predict(features)
+    bins = np.searchsorted(model.bin_edges, mu, side="left")
+    own = round(draws * HISTORY_SHARE)
+    pick = np.linspace(0, model.residual_quantiles.shape[1] - 1, draws - own).round()
+    errors = model.residual_quantiles[bins][:, pick.astype(np.intp)]
+    log_draws = mu[:, None] + np.hstack([errors, variation[:, :own]])
+    return np.round(np.expm1(np.clip(log_draws, 0, model.ceiling)))
+
+
+@dataclass
+class Forecasts:
+    draws: dict[int, np.ndarray]  # step -> (units, draws)
+    training: dict[int, tuple[int, int]] = field(default_factory=dict)  # step -> columns
+
+
+def forecast(
+    panel: Panel,
+    features: np.ndarray,
+    cutoff: int,
+    steps: list[int],
+    *,
+    draws: int = 1000,
+    params: dict | None = None,
+    rounds: int = ROUNDS,
+) -> Forecasts:
+    """The forecasts for months cutoff + step of every unit, from the data up to column
+    `cutoff` (inclusive)."""
+    out = Forecasts(draws={})
+    variation = recent_variation(panel.values, cutoff, draws)
+    for step in steps:
+        training = training_set(panel, features, cutoff, step)
+        model = fit_step(training, step, draws=draws, params=params, rounds=rounds)
+        out.draws[step] = predict_draws(model, features[:, cutoff], variation, draws)
+        out.training[step] = (training.first, training.last + step)
+    return out

@@ -36,55 +36,51 @@ def _dashboard_context(data: MissionDashboard) -> dict[str, Any]:
     acronym = data.mission.acronym
     months = data.months
     type_labels = dict(IncidentType.choices)
-    series = [
-        charts.Series(key=t, label=str(type_labels[t]), color=TYPE_COLOURS.get(t, "#666"))
-        for t in data.types
-    ]
+
+    def type_series(types: list[str]) -> list[charts.Series]:
+        return [
+            charts.Series(key=t, label=str(type_labels[t]), color=TYPE_COLOURS.get(t, "#666"))
+            for t in types
+        ]
 
     def month_link(month: dt.date, **params: Any) -> str:
         return list_url(mission=acronym, date_from=month, date_to=_month_end(month), **params)
 
     categories = [(m, charts.month_label(m)) for m in months]
-    incidents_chart = charts.stacked_bars(
-        title=_("Incidents per month by type, %(mission)s") % {"mission": acronym},
-        categories=categories,
-        series=series,
-        value=lambda m, t: data.by_month_type.get((m, t), Cell()).incidents,
-        link=lambda m, t: month_link(m, type=t),
-    )
-    fatalities_chart = charts.stacked_bars(
-        title=_("Fatalities per month by type, %(mission)s") % {"mission": acronym},
-        categories=categories,
-        series=series,
-        value=lambda m, t: data.by_month_type.get((m, t), Cell()).fatalities,
-        link=lambda m, t: month_link(m, type=t),
-    )
-    pk_series = [
-        charts.Series(
-            key=IncidentType.HOSTILE_ACT_PEACEKEEPERS,
-            label=str(IncidentType.HOSTILE_ACT_PEACEKEEPERS.label),
-            color=TYPE_COLOURS.get(IncidentType.HOSTILE_ACT_PEACEKEEPERS, "#0b5cad"),
-        ),
-        charts.Series(
-            key=IncidentType.RESTRICTION_OF_MOVEMENT,
-            label=str(IncidentType.RESTRICTION_OF_MOVEMENT.label),
-            color=TYPE_COLOURS.get(IncidentType.RESTRICTION_OF_MOVEMENT, "#17a3b8"),
-        ),
-    ]
-    pk_by_month = {row.month: row for row in data.peacekeepers}
-    peacekeepers_chart = charts.stacked_bars(
-        title=_(
-            "Hostile acts against peacekeepers and restrictions of movement per month, %(mission)s"
+
+    def chart(title: str, series: list[charts.Series], value: Any) -> Any:
+        """Stacked bars per month and type; a segment leads to its incidents."""
+        return charts.stacked_bars(
+            title=title % {"mission": acronym},
+            categories=categories,
+            series=series,
+            value=value,
+            link=lambda m, t: month_link(m, type=t),
         )
-        % {"mission": acronym},
-        categories=categories,
-        series=pk_series,
-        value=lambda m, t: (
+
+    series = type_series(data.types)
+    incidents_chart = chart(
+        _("Incidents per month by type, %(mission)s"),
+        series,
+        lambda m, t: data.by_month_type.get((m, t), Cell()).incidents,
+    )
+    fatalities_chart = chart(
+        _("Fatalities per month by type, %(mission)s"),
+        series,
+        lambda m, t: data.by_month_type.get((m, t), Cell()).fatalities,
+    )
+    pk_series = type_series(
+        [IncidentType.HOSTILE_ACT_PEACEKEEPERS, IncidentType.RESTRICTION_OF_MOVEMENT]
+    )
+    pk_by_month = {row.month: row for row in data.peacekeepers}
+    peacekeepers_chart = chart(
+        _("Hostile acts against peacekeepers and restrictions of movement per month, %(mission)s"),
+        pk_series,
+        lambda m, t: (
             pk_by_month[m].hostile_acts
             if t == IncidentType.HOSTILE_ACT_PEACEKEEPERS
             else pk_by_month[m].restrictions
         ),
-        link=lambda m, t: month_link(m, type=t),
     )
     table = [
         {

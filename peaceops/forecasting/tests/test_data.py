@@ -24,7 +24,8 @@ def test_views_cm_values_match_the_file(cm_panel):
     syria = cm_panel.units.index("SYR")
     columns = [cm_panel.column(month_id(2018, m)) for m in range(1, 13)]
     assert cm_panel.values[syria, columns].tolist() == expected
-    assert cm_panel.first_month == 121 and cm_panel.last_month == 516
+    assert cm_panel.first_month == 121
+    assert cm_panel.last_month == 516
 
 
 def test_views_cm_countries_not_yet_existing_are_missing(cm_panel):
@@ -45,8 +46,10 @@ def test_cell_panel_of_an_extract_sums_its_state_based_events():
     frame = pd.read_csv(south_sudan.path, skiprows=[1], low_memory=False)
     state_based = frame[frame["type_of_violence"] == 1]
     assert np.nansum(panel.values) == state_based["best"].sum()
-    assert panel.first_month == month_id(2011, 1) and panel.last_month == month_id(2021, 12)
+    assert panel.first_month == month_id(2011, 1)
+    assert panel.last_month == month_id(2021, 12)
     assert set(state_based["priogrid_gid"].astype(int).astype(str)) <= set(panel.units)
     assert len(panel.units) > 150  # every cell of the country, not only those with events
     cell = panel.units.index(str(int(state_based["priogrid_gid"].iloc[0])))
-    assert all(len(n) <= 8 for n in panel.neighbours) and len(panel.neighbours[cell]) > 0
+    assert all(len(n) <= 8 for n in panel.neighbours)
+    assert len(panel.neighbours[cell]) > 0

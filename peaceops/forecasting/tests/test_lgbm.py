@@ -59,10 +59,13 @@ def test_forecast_is_deterministic_and_follows_the_history(panel):
     draws = first.draws[3]
     assert draws.shape == (len(UNITS), 200)
     assert np.array_equal(draws, again.draws[3])
-    assert (draws >= 0).all() and (draws == np.round(draws)).all()
+    assert (draws >= 0).all()
+    assert (draws == np.round(draws)).all()
     median = dict(zip(UNITS, np.median(draws, axis=1), strict=True))
-    assert median["AFG"] > 500 and median["SYR"] > 500
-    assert median["NOR"] == 0 and median["ISL"] == 0
+    assert median["AFG"] > 500
+    assert median["SYR"] > 500
+    assert median["NOR"] == 0
+    assert median["ISL"] == 0
     # training rows: feature months from the panel's start (less than 20 years here) to 3
     # months before the cut-off, target months up to the cut-off
     assert first.training[3] == (0, cutoff)
@@ -72,7 +75,8 @@ def test_evaluation_scores_every_model_on_the_forecast_year(panel):
     features = build_features(panel)
     result = evaluation.evaluate_window(panel, features, 2018, draws=100, rounds=20)
     assert set(result.scores) == {"zero", "last", "bootstrap", "conflictology", "lgbm"}
-    assert result.unit_months == 12 * len(UNITS) and result.months == 12
+    assert result.unit_months == 12 * len(UNITS)
+    assert result.months == 12
     assert result.scores["zero"]["brier"] == pytest.approx(
         float((panel.values[:, -12:] >= 25).mean())
     )

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from shapely.geometry import Point, box
 
 from peaceops.core.classification import ORDER, rank
@@ -216,12 +216,19 @@ def spike(
     if narrowed is None:
         return []
     recent: dict[Any, list[Row]] = defaultdict(list)
-    baseline: Counter[Any] = Counter()
-    for row in _rows(narrowed, column):
-        if row[7] > recent_from:
-            recent[row[1]].append(row)
-        else:
-            baseline[row[1]] += 1
+    for row in _rows(narrowed.filter(started_at__gt=recent_from), column):
+        recent[row[1]].append(row)
+    if not any(len(rows) >= params.min_incidents for rows in recent.values()):
+        return []
+    baseline: Counter[Any] = Counter(
+        dict(
+            narrowed.filter(started_at__lte=recent_from)
+            .order_by()
+            .values_list(column)
+            .annotate(count=Count("pk"))
+            .values_list(column, "count")
+        )
+    )
     firings = []
     for key, rows in sorted(recent.items(), key=lambda item: str(item[0])):
         observed = len(rows)
@@ -273,21 +280,26 @@ def proximity(
     )
     if incident is not None:
         window = window.filter(pk=incident.pk)
-    sites = Area.objects.filter(mission_id=rule.mission_id, kind__in=params.area_kinds)
+    sites = list(
+        Area.objects.filter(mission_id=rule.mission_id, kind__in=params.area_kinds).order_by("pk")
+    )
+    candidates = _rows(window, None) if sites else []
     firings = []
-    for site in sites.order_by("pk"):
+    for site in sites:
         margin_lat, margin_lon = km_to_degrees_box(
             max(abs(site.min_latitude), abs(site.max_latitude)), params.distance_km
         )
-        candidates = window.filter(
-            latitude__gte=site.min_latitude - margin_lat,
-            latitude__lte=site.max_latitude + margin_lat,
-            longitude__gte=site.min_longitude - margin_lon,
-            longitude__lte=site.max_longitude + margin_lon,
-        )
+        boxed = [
+            row
+            for row in candidates
+            if site.min_latitude - margin_lat <= row[5] <= site.max_latitude + margin_lat
+            and site.min_longitude - margin_lon <= row[6] <= site.max_longitude + margin_lon
+        ]
+        if not boxed:
+            continue
         shape = area_shape(site)
         near = []
-        for row in _rows(candidates, None):
+        for row in boxed:
             distance = distance_km(row[5], row[6], shape)
             if distance <= params.distance_km:
                 near.append((distance, row))

@@ -69,8 +69,10 @@ def _create(rule: Rule, firing: Firing) -> Alert:
 
 
 def _attach(alert: Alert, firing: Firing) -> None:
-    new_ids = set(firing.incident_ids) - set(alert.incidents.values_list("pk", flat=True))
-    alert.incidents.add(*new_ids)
+    links = Alert.incidents.through
+    linked = set(links.objects.filter(alert_id=alert.pk).values_list("incident_id", flat=True))
+    new_ids = set(firing.incident_ids) - linked
+    links.objects.bulk_create([links(alert_id=alert.pk, incident_id=pk) for pk in new_ids])
     changes = {}
     if rank(firing.classification) > rank(alert.classification):
         changes["classification"] = firing.classification  # never shown below its sources
@@ -88,8 +90,10 @@ def _attach(alert: Alert, firing: Firing) -> None:
 def apply_firing(rule: Rule, firing: Firing) -> tuple[Alert, bool] | None:
     """Open or update the alert for `firing`. Returns (alert, created), or None when this
     firing was already recorded."""
+    if _already_seen(rule, firing):  # the common case on a re-run: no write transaction
+        return None
     with transaction.atomic():
-        if _already_seen(rule, firing):
+        if _already_seen(rule, firing):  # recorded by a concurrent evaluation meanwhile
             return None
         alert = _open_alert(rule, firing)
         if alert is not None:

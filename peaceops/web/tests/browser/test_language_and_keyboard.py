@@ -60,3 +60,22 @@ def test_skip_link_is_the_first_tab_stop_and_visible_when_focused(page, world, s
 
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"#main$"))
+
+
+def test_chinese_pages_write_months_the_chinese_way(page, world, sign_in, shoot):
+    sign_in(page, world.analyst)
+    page.get_by_label("Language").select_option("zh-hans")
+    page.get_by_role("button", name="Change").click()
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+
+    page.goto("/map/")  # the time slider: both incidents are of March 2024
+    first_month = page.locator("#m-month-from")
+    expect(first_month).to_be_enabled()
+    expect(first_month).to_have_attribute("aria-valuetext", "2024年3月")
+
+    page.goto(f"/missions/{world.mission.acronym}/dashboard/?until=2024-03")
+    table = page.locator("details.chart-table").first  # behind the incidents charts
+    table.locator("summary").click()
+    expect(table.get_by_role("link", name="2024年3月", exact=True)).to_be_visible()
+    expect(page.locator("svg.chart rect title", has_text="2024年3月").first).to_be_attached()
+    shoot(page, "dashboard")

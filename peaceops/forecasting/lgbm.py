@@ -99,8 +99,9 @@ def residual_bins(
     order = np.argsort(mu, kind="stable")
     size = max(len(mu) // bins, MIN_BIN)
     chunks = [order[i : i + size] for i in range(0, len(order), size)]
-    if len(chunks) > 1 and len(chunks[-1]) < size:
-        chunks[-2] = np.concatenate([chunks[-2], chunks.pop()])
+    if len(chunks) > 1 and len(chunks[-1]) < size:  # a short last bin joins the one before
+        short = chunks.pop()
+        chunks[-1] = np.concatenate([chunks[-1], short])
     levels = (np.arange(draws) + 0.5) / draws
     quantiles = np.stack([np.quantile(residuals[c], levels) for c in chunks])
     edges = np.array([mu[c].max() for c in chunks[:-1]])

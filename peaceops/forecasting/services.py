@@ -117,6 +117,11 @@ def forecast_run_create(
     if cutoff is None or span is None or cutoff < span[0]:
         raise RunRefused("There are no public state-based incidents to forecast from.")
     first = max(span[0], cutoff - lgbm.TRAINING_MONTHS - FEATURE_MONTHS + 1)
+    if cutoff - first < steps:
+        raise RunRefused(
+            f"{steps} months ahead need more than {steps} months of history; the data "
+            f"run from {month_start(first):%Y-%m} to {month_start(cutoff):%Y-%m}."
+        )
     parameters = {
         "steps": steps,
         "draws": draws,
@@ -208,7 +213,7 @@ def monthly_forecast_job() -> str | None:
         ):
             continue
         try:
-            run = forecast_run_create(level=level, cutoff=cutoff)
+            run = forecast_run_create(level=level, cutoff=cutoff, steps=STEPS)
         except RunRefused:
             continue
         done.append(f"{level} run {run.pk} ({run.unit_count} units)")

@@ -108,6 +108,9 @@ class Incident(VersionedModel):
     raw = models.JSONField(null=True, blank=True)  # the original imported record, for audit
     # Digest of the imported state: a re-import skips rows whose digest is unchanged.
     content_hash = models.CharField(max_length=40, blank=True)
+    # Digest of the imported row's mapped values: a re-import skips validating rows whose
+    # input is unchanged (importers/engine.py, ADR 0013).
+    input_hash = models.CharField(max_length=40, blank=True)
     import_run = models.ForeignKey(
         "ImportRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

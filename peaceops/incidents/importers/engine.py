@@ -13,6 +13,7 @@ New incidents are inserted in bulk; changed ones go through the same update path
 import hashlib
 import itertools
 import json
+import pickle
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -27,6 +28,7 @@ from peaceops.accounts.selectors import access_scope_for_user
 from peaceops.core.access import AccessScope
 from peaceops.core.errors import ValidationFailed
 from peaceops.core.geo.countries import countries_at, country_at
+from peaceops.incidents.importers.bulk import insert_rows, reserve_ids
 from peaceops.incidents.importers.pipeline import checked_batches
 from peaceops.incidents.importers.records import RowRejection, SourceRecord
 from peaceops.incidents.models import (
@@ -68,12 +70,41 @@ def digest(state: dict[str, Any]) -> str:
     ).hexdigest()
 
 
+# Part of every input digest. Bump it when validation or derivation (country borders, PRIO-GRID
+# cells, totals) gives another result for the same input, so re-imports check rows again.
+INPUT_DIGEST_VERSION = "1"
+
+
+def input_digest(values: dict[str, Any]) -> str:
+    """Digest of a row's mapped values, the input to validation (ADR 0013)."""
+    return digest({"version": INPUT_DIGEST_VERSION, "values": values})
+
+
 @dataclass
 class _Valid:
     record: SourceRecord
     cleaned: dict[str, Any]
     digest: str
     raw_json: str
+    input_digest: str
+
+
+@dataclass
+class _Unchecked:
+    """A row the reader did not validate: its input digest equals the one stored for its id.
+    From a reading process, its values and raw record travel pickled in `packed` (one bytes
+    object is far cheaper for the writer to receive): the writer needs them only in the rare
+    case that the stored row changed after the run began."""
+
+    record: SourceRecord
+    input_digest: str
+    packed: bytes = b""
+
+    def unpacked(self) -> SourceRecord:
+        if not self.packed:
+            return self.record
+        values, raw = pickle.loads(self.packed)
+        return replace(self.record, values=values, raw=raw)
 
 
 class _ActorCache:
@@ -155,10 +186,11 @@ def _batch_countries(chunk: list[SourceRecord | RowRejection]) -> PointCountry:
 
 
 def _validate(
-    item: SourceRecord | RowRejection, point_country: PointCountry
+    item: SourceRecord | RowRejection, point_country: PointCountry, input_hash: str = ""
 ) -> _Valid | RowRejection:
     if isinstance(item, RowRejection):
         return item
+    input_hash = input_hash or input_digest(item.values)
     try:
         cleaned = clean_incident(item.values, point_country=point_country)
     except ValidationFailed as exc:
@@ -168,17 +200,49 @@ def _validate(
     record = replace(item, values={}, raw={})
     raw_json = json.dumps(item.raw, ensure_ascii=False, default=str)
     return _Valid(
-        record=record, cleaned=cleaned, digest=digest(cleaned_state(cleaned)), raw_json=raw_json
+        record=record,
+        cleaned=cleaned,
+        digest=digest(cleaned_state(cleaned)),
+        raw_json=raw_json,
+        input_digest=input_hash,
     )
 
 
-def _check_batch(chunk: list[SourceRecord | RowRejection]) -> list[_Valid | RowRejection]:
-    point_country = _batch_countries(chunk)
-    return [_validate(item, point_country) for item in chunk]
+Checked = _Valid | _Unchecked | RowRejection
+
+
+class _Checker:
+    """Checks a batch of rows, skipping validation for rows whose input digest equals the one
+    stored for their id (`known`, loaded before the run)."""
+
+    def __init__(self, known: dict[str, str], *, pack: bool) -> None:
+        self.known, self.pack = known, pack
+
+    def _unchecked(self, item: SourceRecord, hashed: str) -> _Unchecked:
+        if not self.pack:
+            return _Unchecked(record=item, input_digest=hashed)
+        packed = pickle.dumps((item.values, item.raw), protocol=pickle.HIGHEST_PROTOCOL)
+        return _Unchecked(replace(item, values={}, raw={}), hashed, packed)
+
+    def __call__(self, chunk: list[SourceRecord | RowRejection]) -> list[Checked]:
+        checked: list[Checked] = []
+        to_validate: list[tuple[int, SourceRecord | RowRejection, str]] = []
+        for item in chunk:
+            hashed = "" if isinstance(item, RowRejection) else input_digest(item.values)
+            if hashed and self.known.get(item.external_id) == hashed:
+                checked.append(self._unchecked(item, hashed))
+            else:
+                to_validate.append((len(checked), item, hashed))
+                checked.append(item)  # placeholder, replaced below
+        if to_validate:
+            point_country = _batch_countries([item for _i, item, _h in to_validate])
+            for index, item, hashed in to_validate:
+                checked[index] = _validate(item, point_country, hashed)
+        return checked
 
 
 def _problems(
-    run: ImportRun, rejected: list[RowRejection], valid: list[_Valid], budget: int
+    run: ImportRun, rejected: list[RowRejection], valid: list[_Valid | _Unchecked], budget: int
 ) -> list[ImportRowProblem]:
     problems = [
         ImportRowProblem(
@@ -222,21 +286,23 @@ def _insert_new(
         "version": 1,
         "rejection_reason": "",
     }
-    columns = (*constants, *ROW_FIELDS, "external_id", "content_hash", "raw")
-    pks = _insert_returning_pks(
+    columns = ("id", *constants, *ROW_FIELDS, "external_id", "content_hash", "input_hash", "raw")
+    pks = reserve_ids(Incident, len(rows))
+    insert_rows(
         Incident,
         columns,
-        [
+        (
             (
+                pk,
                 *constants.values(),
                 *(v.cleaned[field] for field in ROW_FIELDS),
                 v.record.external_id,
                 v.digest,
+                v.input_digest,
                 v.raw_json,
             )
-            for v in rows
-        ],
-        json_columns=("raw",),
+            for pk, v in zip(pks, rows, strict=True)
+        ),
     )
     summary_add((summary_key(mission.pk, v.cleaned), 1, v.cleaned["fatalities"]) for v in rows)
     actors.resolve([a for v in rows for a in v.cleaned["actors"]])
@@ -261,8 +327,8 @@ def _insert_new(
         ]
         links += list(dict.fromkeys((pk, actors.id_for(a), a["side"]) for a in v.cleaned["actors"]))
     casualty_columns = ("incident_id", "category", "outcome", "low", "best", "high")
-    _insert_rows(Casualty, casualty_columns, casualties)
-    _insert_rows(
+    insert_rows(Casualty, casualty_columns, casualties)
+    insert_rows(
         Source,
         (
             "incident_id",
@@ -276,89 +342,13 @@ def _insert_new(
         ),
         sources,
     )
-    _insert_rows(IncidentActor, ("incident_id", "actor_id", "side"), links)
-    _insert_rows(
+    insert_rows(IncidentActor, ("incident_id", "actor_id", "side"), links)
+    comment = f"import run {run.pk}"
+    insert_rows(
         IncidentRevision,
         ("incident_id", "version", "action", "changes", "comment", "created_at"),
-        [
-            (pk, 1, IncidentRevision.Action.IMPORTED, "{}", f"import run {run.pk}", now)
-            for pk in pks
-        ],
-        json_columns=("changes",),
+        ((pk, 1, IncidentRevision.Action.IMPORTED, "{}", comment, now) for pk in pks),
     )
-
-
-def _sql_values(columns: tuple[str, ...], json_columns: tuple[str, ...]) -> str:
-    cast = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
-    return "(" + ", ".join(cast if c in json_columns else "%s" for c in columns) + ")"
-
-
-_DATETIME_COLUMNS = frozenset({"started_at", "ended_at", "created_at", "updated_at"})
-_DATE_COLUMNS = frozenset({"published_on"})
-
-
-def _adapter(columns: tuple[str, ...]) -> Any:
-    """On SQLite, dates and aware datetimes become text as Django's own backend stores them;
-    PostgreSQL's driver takes them as they are."""
-    if connection.vendor != "sqlite":
-        return lambda row: row
-    ops = connection.ops
-    adapters = [
-        (i, ops.adapt_datetimefield_value if c in _DATETIME_COLUMNS else ops.adapt_datefield_value)
-        for i, c in enumerate(columns)
-        if c in _DATETIME_COLUMNS or c in _DATE_COLUMNS
-    ]
-
-    def adapt_row(row: tuple[Any, ...]) -> tuple[Any, ...]:
-        values = list(row)
-        for i, adapt in adapters:
-            values[i] = adapt(values[i])
-        return tuple(values)
-
-    return adapt_row
-
-
-def _insert_rows(
-    model: type,
-    columns: tuple[str, ...],
-    rows: list[tuple[Any, ...]],
-    json_columns: tuple[str, ...] = (),
-) -> None:
-    """Plain INSERTs for bulk loads, where the ORM's per-object cost would dominate. Values
-    must be ready for the database (JSON columns as JSON text)."""
-    if not rows:
-        return
-    table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    sql = f"INSERT INTO {table} ({names}) VALUES {_sql_values(columns, json_columns)}"
-    with connection.cursor() as cursor:
-        adapt = _adapter(columns)
-        cursor.executemany(sql, [adapt(row) for row in rows])
-
-
-def _insert_returning_pks(
-    model: type,
-    columns: tuple[str, ...],
-    rows: list[tuple[Any, ...]],
-    json_columns: tuple[str, ...] = (),
-    per_statement: int = 500,
-) -> list[int]:
-    """Multi-row INSERT ... RETURNING id, in row order (as Django's bulk_create relies on, on
-    both SQLite 3.35+ and PostgreSQL)."""
-    table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    one = _sql_values(columns, json_columns)
-    pk = connection.ops.quote_name(model._meta.pk.column)
-    pks: list[int] = []
-    adapt = _adapter(columns)
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), per_statement):
-            chunk = rows[start : start + per_statement]
-            values = ", ".join([one] * len(chunk))
-            sql = f"INSERT INTO {table} ({names}) VALUES {values} RETURNING {pk}"
-            cursor.execute(sql, [value for row in chunk for value in adapt(row)])
-            pks += [r[0] for r in cursor.fetchall()]
-    return pks
 
 
 def _primed(
@@ -373,10 +363,10 @@ def _primed(
 
 
 def _without_duplicates(
-    checked: list[_Valid | RowRejection], seen_ids: dict[str, int]
-) -> tuple[list[RowRejection], list[_Valid]]:
+    checked: list[Checked], seen_ids: dict[str, int]
+) -> tuple[list[RowRejection], list[_Valid | _Unchecked]]:
     rejected = [c for c in checked if isinstance(c, RowRejection)]
-    valid: list[_Valid] = []
+    valid: list[_Valid | _Unchecked] = []
     for c in checked:
         if isinstance(c, RowRejection):
             continue
@@ -401,7 +391,7 @@ def _write_batch(
     source: str,
     verification_status: str,
     rejected: list[RowRejection],
-    valid: list[_Valid],
+    valid: list[_Valid | _Unchecked],
     scope: AccessScope | None,
     actors: "_ActorCache",
     problem_budget: int,
@@ -411,8 +401,8 @@ def _write_batch(
     the caller's transaction). With a person's scope (uploads), nothing is written above that
     person's clearance: such rows are rejected, whether new or already stored."""
     existing = {
-        ext_id: (pk, content_hash, classification)
-        for ext_id, pk, content_hash, classification in Incident.objects.filter(
+        ext_id: (pk, content_hash, classification, input_hash)
+        for ext_id, pk, content_hash, classification, input_hash in Incident.objects.filter(
             mission=mission,
             external_source=source,
             external_id__in=[v.record.external_id for v in valid],
@@ -420,11 +410,22 @@ def _write_batch(
         # The same condition as the partial unique index, so both databases use it; no ORDER BY.
         .exclude(external_id="")
         .order_by()
-        .values_list("external_id", "pk", "content_hash", "classification")
+        .values_list("external_id", "pk", "content_hash", "classification", "input_hash")
     }
+    skipped: list[_Unchecked] = []
     writable: list[_Valid] = []
     for v in valid:
         stored = existing.get(v.record.external_id)
+        if isinstance(v, _Unchecked):
+            if stored is not None and stored[3] == v.input_digest:
+                skipped.append(v)  # the reader's fast path holds: unchanged
+                continue
+            # The stored row changed since the run began: check this row here after all.
+            checked = _validate(v.unpacked(), country_at, v.input_digest)
+            if isinstance(checked, RowRejection):
+                rejected.append(checked)
+                continue
+            v = checked
         if scope is not None and stored and not scope.can_see(mission.pk, stored[2]):
             reason = "A record with this id exists that you may not change."
             rejected.append(RowRejection(v.record.line, v.record.external_id, {"id": [reason]}))
@@ -453,15 +454,44 @@ def _write_batch(
                 raw=json.loads(v.raw_json),
                 run=run,
             )
+        _store_input_digests(
+            [
+                (v.input_digest, existing[v.record.external_id][0])
+                for v in writable
+                if v.record.external_id in existing
+                and existing[v.record.external_id][3] != v.input_digest
+            ]
+        )
     else:
         updated = len(changed)
     counts = {
         "created": len(new),
         "updated": updated,
-        "unchanged": len(writable) - len(new) - updated,
+        "unchanged": len(writable) - len(new) - updated + len(skipped),
         "rejected": len(rejected),
     }
-    return counts, _problems(run, rejected, writable, problem_budget)
+    return counts, _problems(run, rejected, [*writable, *skipped], problem_budget)
+
+
+def _store_input_digests(rows: list[tuple[str, int]]) -> None:
+    """Remember the input digest of stored rows checked in full (updated ones, and rows stored
+    before digests were kept), so the next import of the same input skips them."""
+    if rows:
+        table = connection.ops.quote_name(Incident._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.executemany(f"UPDATE {table} SET input_hash = %s WHERE id = %s", rows)
+
+
+def _known_input_digests(mission: Mission, source: str) -> dict[str, str]:
+    """External id -> input digest of the mission's stored rows from this source."""
+    return dict(
+        Incident.objects.filter(mission=mission, external_source=source)
+        .exclude(external_id="")
+        .exclude(input_hash="")
+        .order_by()
+        .values_list("external_id", "input_hash")
+        .iterator(chunk_size=10_000)
+    )
 
 
 def run_import(
@@ -500,8 +530,11 @@ def run_import(
     started = time.monotonic()
     problems_kept = 0
     scope = access_scope_for_user(started_by) if started_by is not None else None
+    # Uploads check every row: the clearance check needs each row's validated classification.
+    known = _known_input_digests(mission, source) if scope is None else {}
+    check = _Checker(known, pack=parallel)
     try:
-        for checked in checked_batches(records, batch_size, _check_batch, parallel=parallel):
+        for checked in checked_batches(records, batch_size, check, parallel=parallel):
             rejected, valid = _without_duplicates(checked, seen_ids)
             for attempt in (1, 2):
                 try:

@@ -66,6 +66,11 @@ class Command(BaseCommand):
         parser.add_argument("--errors", type=Path, help="write rejected rows and warnings to CSV")
         parser.add_argument("--batch-size", type=int, default=2000)
         parser.add_argument("--no-progress", action="store_true")
+        parser.add_argument(
+            "--serial",
+            action="store_true",
+            help="read and check rows in this process (default: in a second one, in parallel)",
+        )
         parser.add_argument("--mapping", type=Path, help="tabular: the column-mapping file")
         parser.add_argument(
             "--describe", action="store_true", help="tabular: print a proposed mapping, stop"
@@ -107,6 +112,7 @@ class Command(BaseCommand):
                 dry_run=options["dry_run"],
                 batch_size=options["batch_size"],
                 progress=bar,
+                parallel=not options["serial"],
             )
         except (ValueError, UnicodeDecodeError, OSError) as exc:
             raise CommandError(f"Cannot read {path.name}: {exc}") from exc

@@ -1,0 +1,95 @@
+"""Bulk inserts of new rows for the import engine, the fastest way each database offers.
+
+Ids are reserved first (`reserve_ids`), so rows go in with their ids and nothing has to be
+read back: PostgreSQL takes them through COPY, SQLite through `executemany` on its own
+cursor (no per-statement rewriting of placeholders by Django's wrapper). Values must be ready
+for the database: JSON columns as JSON text; dates and aware datetimes are turned into the
+text Django's SQLite backend stores. No model `save()` logic or signal is skipped: the models
+have none (ADR 0009).
+"""
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.db import connection
+
+_DATETIME_COLUMNS = frozenset({"started_at", "ended_at", "created_at", "updated_at"})
+_DATE_COLUMNS = frozenset({"published_on"})
+
+Row = tuple[Any, ...]
+
+
+def reserve_ids(model: type, count: int) -> list[int]:
+    """`count` new primary keys for `model`'s table, never handed out again. Call it inside
+    the transaction that inserts the rows."""
+    if count == 0:
+        return []
+    table = model._meta.db_table  # type: ignore[attr-defined]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, count],
+            )
+            return sorted(row[0] for row in cursor.fetchall())
+        # SQLite: every transaction takes the write lock at BEGIN (ADR 0007), so no other
+        # writer can take these ids before the rows are in. AUTOINCREMENT never reuses an id
+        # up to `sqlite_sequence.seq`, nor may we.
+        quoted = connection.ops.quote_name(table)
+        cursor.execute(
+            "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "
+            f"COALESCE((SELECT MAX(id) FROM {quoted}), 0))",
+            [table],
+        )
+        first = cursor.fetchone()[0] + 1
+    return list(range(first, first + count))
+
+
+def insert_rows(model: type, columns: tuple[str, ...], rows: Iterable[Row]) -> None:
+    """INSERT `rows` (tuples in the order of `columns`) into `model`'s table."""
+    ops = connection.ops
+    table = ops.quote_name(model._meta.db_table)  # type: ignore[attr-defined]
+    names = ", ".join(ops.quote_name(c) for c in columns)
+    if connection.vendor == "postgresql":
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        return
+    connection.ensure_connection()
+    placeholders = ", ".join("?" * len(columns))
+    connection.connection.executemany(
+        f"INSERT INTO {table} ({names}) VALUES ({placeholders})",
+        map(_sqlite_adapter(columns), rows),
+    )
+
+
+def _sqlite_datetime(value: dt.datetime | None) -> str | None:
+    """What Django's SQLite backend stores for an aware datetime (UTC, naive text), without
+    its per-value overhead for the UTC values validation produces."""
+    if value is not None and value.tzinfo is dt.UTC:
+        return str(value.replace(tzinfo=None))
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _sqlite_date(value: dt.date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _sqlite_adapter(columns: tuple[str, ...]) -> Callable[[Row], Row]:
+    adapters = [
+        (i, _sqlite_datetime if c in _DATETIME_COLUMNS else _sqlite_date)
+        for i, c in enumerate(columns)
+        if c in _DATETIME_COLUMNS or c in _DATE_COLUMNS
+    ]
+
+    def adapt_row(row: Row) -> Row:
+        values = list(row)
+        for i, adapt in adapters:
+            values[i] = adapt(values[i])
+        return tuple(values)
+
+    return adapt_row

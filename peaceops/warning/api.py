@@ -153,7 +153,12 @@ def alerts_geojson(
             "type": "Feature",
             "id": alert.pk,
             "geometry": {"type": "Point", "coordinates": [alert.longitude, alert.latitude]},
-            "properties": {**alert_summary(alert), "received_at": alert.received_at.isoformat()},
+            "properties": {
+                **alert_summary(alert),
+                "received_at": alert.received_at.isoformat(),
+                "severity_label": alert.get_severity_display(),
+                "status_label": alert.get_status_display(),
+            },
         }
         for alert in alerts.order_by("-received_at", "-id")[: checked_limit(limit, 10_000)]
     ]

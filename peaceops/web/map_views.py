@@ -120,6 +120,8 @@ def _js_strings() -> dict[str, str]:
         "areasError": _("The mission areas of %(mission)s could not be loaded."),
         "baseMapError": _("The country boundaries could not be loaded; reload the page."),
         "attribution": _("Boundaries: Natural Earth (public domain)"),
+        "alertsShown": _("Open early-warning alerts on the map: %(count)s."),
+        "alertsError": _("The alerts could not be loaded; untick and tick the box to retry."),
     }
 
 
@@ -142,6 +144,8 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "incidentPageUrl": reverse("web:incident-detail", args=[0]).removesuffix("0/"),
         "boundariesUrl": boundaries_url(),
         "areasUrls": {m.acronym: reverse("api:list_areas", args=[m.acronym]) for m in missions},
+        "alertsUrl": reverse("api:alerts_geojson"),
+        "alertPageUrl": reverse("web:alert-detail", args=[0]).removesuffix("0/"),
     }
     return render(
         request,

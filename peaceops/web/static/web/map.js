@@ -162,6 +162,7 @@
     ["areas", 380],
     ["heat", 390],
     ["points", 450],
+    ["alerts", 620], // above the clusters (markerPane, 600): alerts are few and matter most
   ].forEach(function (pane) {
     map.createPane(pane[0]).style.zIndex = pane[1];
   });
@@ -239,6 +240,60 @@
   // only a few connections to one host, and the points are what people wait for.
   function showCheckedAreas() {
     document.querySelectorAll(".map-area-toggle:checked").forEach(toggleAreas);
+  }
+
+  // Early-warning alerts: open alerts with a point, ringed by severity, off until ticked.
+  var alertLayer = null;
+  var SEVERITY_COLOURS = { low: "#3f6b3e", medium: "#7a6214", high: "#9a5416", critical: "#b3261e" };
+  function alertPopup(properties) {
+    return (
+      '<p class="map-card-title"><a href="' +
+      config.alertPageUrl + properties.id + '/">' + escapeHtml(properties.title) + "</a></p>" +
+      "<p>" + escapeHtml(properties.severity_label) + " · " + escapeHtml(properties.status_label) +
+      "</p>"
+    );
+  }
+  function toggleAlerts(checkbox) {
+    if (!checkbox.checked) {
+      if (alertLayer) map.removeLayer(alertLayer);
+      return;
+    }
+    if (alertLayer) {
+      alertLayer.addTo(map);
+      return;
+    }
+    alertLayer = L.featureGroup().addTo(map);
+    getJSON(config.alertsUrl)
+      .then(function (collection) {
+        collection.features.forEach(function (feature) {
+          var properties = feature.properties;
+          var marker = L.circleMarker(
+            [feature.geometry.coordinates[1], feature.geometry.coordinates[0]],
+            {
+              pane: "alerts",
+              radius: 9,
+              weight: 4,
+              color: SEVERITY_COLOURS[properties.severity] || "#1b1f24",
+              fillColor: "#ffffff",
+              fillOpacity: 0.9,
+            }
+          );
+          marker.bindPopup(alertPopup(properties));
+          alertLayer.addLayer(marker);
+        });
+        setStatus(fill(T.alertsShown, { count: collection.features.length }), "done");
+      })
+      .catch(function () {
+        alertLayer = null;
+        checkbox.checked = false;
+        setStatus(T.alertsError, "error");
+      });
+  }
+  var alertToggle = document.getElementById("map-alerts-toggle");
+  if (alertToggle) {
+    alertToggle.addEventListener("change", function () {
+      toggleAlerts(alertToggle);
+    });
   }
 
   // Points: circle markers coloured by type, clustered, added in chunks.
@@ -657,6 +712,7 @@
 
   load();
   showCheckedAreas();
+  if (alertToggle && alertToggle.checked) toggleAlerts(alertToggle);
   // The slider's months come second: the points are what the user waits for.
   setTimeout(function () {
     loadMonths().catch(function () {

@@ -74,3 +74,18 @@ def test_alert_pages_are_accessible_and_arabic_is_right_to_left(page, world, sig
     page.get_by_role("button", name="Change").click()
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     shoot(page, "board-arabic")
+
+
+def test_open_alerts_are_a_layer_on_the_map(page, world, sign_in, shoot):
+    alert = raise_alert(world.mission, actor=world.reporter, title="Roadblock on the Bria road")
+    sign_in(page, world.analyst)
+    page.goto("/map/")
+    expect(page.locator("#map-status")).to_have_attribute("data-state", "done")
+    page.get_by_label("Open alerts, ringed by severity").check()
+    expect(page.locator("#map-status")).to_contain_text("Open early-warning alerts on the map: 1.")
+    marker = page.locator(".leaflet-alerts-pane path.leaflet-interactive")
+    expect(marker).to_have_count(1)
+    marker.dispatch_event("click")
+    link = page.get_by_role("link", name="Roadblock on the Bria road")
+    expect(link).to_have_attribute("href", f"/alerts/{alert.pk}/")
+    shoot(page)

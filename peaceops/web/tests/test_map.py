@@ -69,6 +69,8 @@ def test_map_page_passes_labels_and_urls_to_the_script(mission):
         "incidentPageUrl": "/incidents/",
         "boundariesUrl": f"/api/v1/boundaries?v={boundaries_version()}",
         "areasUrls": {"MINUSCA": "/api/v1/missions/MINUSCA/areas"},
+        "alertsUrl": "/api/v1/alerts/geojson",
+        "alertPageUrl": "/alerts/",
     }
     strings = _json_script(html, "map-strings")
     assert strings["loading"] == "Loading incidents…"

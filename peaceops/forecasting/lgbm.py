@@ -1,9 +1,12 @@
 """The forecasting model: for each step ahead, a LightGBM regression of log(1 + fatalities)
 on the history features, turned into a predictive distribution in two halves.
 
-1. Level: `mu = f_s(features at the cut-off)`, one gradient-boosting model per step s
-   (months after the cut-off), trained on every unit and month of the last TRAINING_MONTHS
-   whose target month is at or before the cut-off.
+1. Level: `mu = base + f_s(features at the cut-off)`, where `base` is log1p of the unit's
+   mean over its last 12 months and f_s, one gradient-boosting model per step s (months
+   after the cut-off), learns the change from it. Trees cannot extrapolate, so learning the
+   change rather than the level keeps the largest wars from being pulled down towards the
+   bulk of the training rows. f_s is trained on every unit and month of the last
+   TRAINING_MONTHS whose target month is at or before the cut-off.
 2. Errors of similar forecasts (half of the draws): the training units are split in two
    halves; a model fitted on each half predicts the other, which gives honest
    (out-of-fold) residuals `log1p(y) - mu_oof`. They are grouped into bins of similar
@@ -50,7 +53,9 @@ TRAINING_MONTHS = 240  # the last 20 years of history train the model
 RESIDUAL_BINS = 40
 MIN_BIN = 200
 HISTORY = 12  # months of the unit's own history in the second half of the draws
-HISTORY_SHARE = 0.5
+HISTORY_SHARE = 0.75
+MAX_SCALE = 10.0  # the history draws are scaled up by at most this factor
+HISTORY_ANCHOR = 0.7  # the own-history draws are centred on this mix of mu and the base
 
 
 @dataclass
@@ -62,10 +67,24 @@ class StepModel:
     residual_quantiles: np.ndarray  # (bins, draws)
 
 
+def recent_level(values: np.ndarray, window: int = HISTORY) -> np.ndarray:
+    """log1p of each unit's mean monthly count over the last `window` covered months (the
+    months before the panel or not covered are left out; 0 when none is covered)."""
+    filled = np.nan_to_num(values)
+    covered = (~np.isnan(values)).astype(np.float64)
+    zeros = np.zeros((values.shape[0], 1))
+    total = np.cumsum(np.hstack([zeros, filled]), axis=1)
+    count = np.cumsum(np.hstack([zeros, covered]), axis=1)
+    start = np.clip(np.arange(1, values.shape[1] + 1) - window, 0, None)
+    sums, counts = total[:, 1:] - total[:, start], count[:, 1:] - count[:, start]
+    return np.log1p(np.divide(sums, counts, out=np.zeros_like(sums), where=counts > 0))
+
+
 @dataclass
 class TrainingSet:
     features: np.ndarray  # (rows, k)
     target: np.ndarray  # log1p(fatalities)
+    base: np.ndarray  # recent_level() at the feature month: the model learns target - base
     units: np.ndarray  # unit index of each row
     first: int  # first feature column of the rows
     last: int  # last feature column of the rows
@@ -82,8 +101,14 @@ def training_set(panel: Panel, features: np.ndarray, cutoff: int, step: int) -> 
     y = panel.values[:, first + step : last + step + 1]
     keep = ~np.isnan(y) & ~np.isnan(panel.values[:, first : last + 1])
     units = np.broadcast_to(np.arange(panel.values.shape[0])[:, None], keep.shape)
+    base = recent_level(panel.values)[:, first : last + 1]
     return TrainingSet(
-        features=x[keep], target=np.log1p(y[keep]), units=units[keep], first=first, last=last
+        features=x[keep],
+        target=np.log1p(y[keep]),
+        base=base[keep],
+        units=units[keep],
+        first=first,
+        last=last,
     )
 
 
@@ -121,42 +146,55 @@ def fit_step(
         int(training.units.max()) + 1
     )
     fold = permutation[training.units] % 2
-    mu_oof = np.empty(len(training.target))
+    change = training.target - training.base
+    mu_oof = training.base.copy()
     for part in (0, 1):
-        fitted = _fit(
-            training.features[fold != part], training.target[fold != part], params, rounds
-        )
-        mu_oof[fold == part] = fitted.predict(training.features[fold == part])
+        fitted = _fit(training.features[fold != part], change[fold != part], params, rounds)
+        mu_oof[fold == part] += fitted.predict(training.features[fold == part])
     edges, quantiles = residual_bins(mu_oof, training.target - mu_oof, draws)
     return StepModel(
         step=step,
-        booster=_fit(training.features, training.target, params, rounds),
+        booster=_fit(training.features, change, params, rounds),
         ceiling=float(training.target.max() + np.log(2)),
         bin_edges=edges,
         residual_quantiles=quantiles,
     )
 
 
-def recent_variation(values: np.ndarray, cutoff: int, draws: int) -> np.ndarray:
-    """(units, draws): each unit's last HISTORY months in log1p, minus their mean, repeated in
-    turn up to `draws` (uncovered months count as 0)."""
-    recent = np.log1p(np.nan_to_num(values[:, max(cutoff - HISTORY + 1, 0) : cutoff + 1]))
-    centred = recent - recent.mean(axis=1, keepdims=True)
-    return centred[:, np.arange(draws) % centred.shape[1]]
+def recent_pool(panel: Panel, cutoff: int, draws: int) -> np.ndarray:
+    """(units, draws): each unit's last HISTORY months, repeated in turn up to `draws`
+    (uncovered months count as 0). For cells (pgm) the months of the 8 neighbouring cells
+    join the cell's own: violence moves between neighbouring cells."""
+    recent = np.nan_to_num(panel.values[:, max(cutoff - HISTORY + 1, 0) : cutoff + 1])
+    out = np.empty((recent.shape[0], draws))
+    for unit in range(recent.shape[0]):
+        pool = recent[unit]
+        if panel.level == "pgm" and len(panel.neighbours[unit]):
+            pool = np.concatenate([pool, recent[panel.neighbours[unit]].ravel()])
+        out[unit] = pool[np.arange(draws) % len(pool)]
+    return out
 
 
 def predict_draws(
-    model: StepModel, features: np.ndarray, variation: np.ndarray, draws: int
+    model: StepModel, features: np.ndarray, base: np.ndarray, pool: np.ndarray, draws: int
 ) -> np.ndarray:
-    """(units, draws) fatalities for the units whose features (units, k) are given;
-    `variation` is recent_variation() for the same units."""
-    mu = model.booster.predict(features)
+    """(units, draws) fatalities for the units whose features (units, k) are given; `base`
+    is recent_level() and `pool` recent_pool() at the cut-off for the same units."""
+    mu = base + model.booster.predict(features)
     bins = np.searchsorted(model.bin_edges, mu, side="left")
     own = round(draws * HISTORY_SHARE)
     pick = np.linspace(0, model.residual_quantiles.shape[1] - 1, draws - own).round()
-    errors = model.residual_quantiles[bins][:, pick.astype(np.intp)]
-    log_draws = mu[:, None] + np.hstack([errors, variation[:, :own]])
-    return np.round(np.expm1(np.clip(log_draws, 0, model.ceiling)))
+    errors = np.expm1(
+        np.clip(
+            mu[:, None] + model.residual_quantiles[bins][:, pick.astype(np.intp)], 0, model.ceiling
+        )
+    )
+    # the history draws keep their zeros and are scaled to the expected level
+    level = np.expm1(HISTORY_ANCHOR * mu + (1 - HISTORY_ANCHOR) * base)
+    mean = pool[:, :own].mean(axis=1)
+    scale = np.minimum(np.divide(level, mean, out=np.zeros_like(mean), where=mean > 0), MAX_SCALE)
+    history = np.minimum(pool[:, :own] * scale[:, None], np.expm1(model.ceiling))
+    return np.round(np.hstack([errors, history]))
 
 
 @dataclass
@@ -178,10 +216,11 @@ def forecast(
     """The forecasts for months cutoff + step of every unit, from the data up to column
     `cutoff` (inclusive)."""
     out = Forecasts(draws={})
-    variation = recent_variation(panel.values, cutoff, draws)
+    pool = recent_pool(panel, cutoff, draws)
+    base = recent_level(panel.values[:, : cutoff + 1])[:, cutoff]
     for step in steps:
         training = training_set(panel, features, cutoff, step)
         model = fit_step(training, step, draws=draws, params=params, rounds=rounds)
-        out.draws[step] = predict_draws(model, features[:, cutoff], variation, draws)
+        out.draws[step] = predict_draws(model, features[:, cutoff], base, pool, draws)
         out.training[step] = (training.first, training.last + step)
     return out

@@ -11,8 +11,7 @@ from peaceops.testing.factories import make_incident
 CLASHES = [(1, 3), (3, 40), (5, 12), (8, 30), (10, 2), (12, 60)]
 
 
-@pytest.fixture
-def public_clashes(mission):
+def make_public_clashes(mission):
     for month, killed in CLASHES:
         make_incident(
             mission,
@@ -29,6 +28,15 @@ def public_clashes(mission):
     )
 
 
+def make_cm_run():
+    return services.forecast_run_create(level="cm", cutoff=month_id(2023, 12), steps=2, draws=200)
+
+
+@pytest.fixture
+def public_clashes(mission):
+    make_public_clashes(mission)
+
+
 @pytest.fixture
 def cm_run(public_clashes):
-    return services.forecast_run_create(level="cm", cutoff=month_id(2023, 12), steps=2, draws=200)
+    return make_cm_run()

@@ -37,34 +37,13 @@ def _median_ms(samples: list[float]) -> float:
     return statistics.median(samples) * 1000
 
 
-def _load(rows: int):
-    from django.core.management import call_command
-
-    from peaceops.accounts.models import Membership, User
-    from peaceops.incidents.importers.engine import run_import
-    from peaceops.incidents.importers.files import file_sha256
-    from peaceops.incidents.importers.ucdp import EXTERNAL_SOURCE, ged_records
-    from peaceops.missions.models import Mission
-    from peaceops.missions.services import missions_seed
-
+def _load(rows: int) -> None:
+    """The same data and loading as benchmarks/web.py (user "bench", global clearance)."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from import_export import sample
+    from web import load_data
 
-    path = sample(rows)
-    call_command("migrate", verbosity=0)
-    missions_seed()
-    user = User.objects.create_user("bench")
-    Membership.objects.create(user=user, role="system_admin", clearance="strictly_confidential")
-    start = time.perf_counter()
-    run = run_import(
-        mission=Mission.objects.get(acronym="MINUSCA"),
-        source=EXTERNAL_SOURCE,
-        records=ged_records(path),
-        file_name=path.name,
-        file_sha256=file_sha256(path),
-        verification_status="verified",
-    )
-    print(f"import: {run.created:,} created in {time.perf_counter() - start:.0f} s", flush=True)
+    load_data(sample(rows))
 
 
 def _configure(as_of: dt.datetime):

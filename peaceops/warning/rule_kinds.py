@@ -120,6 +120,39 @@ def _unit_filter(
     return queryset.filter(**{column: value})
 
 
+def _unit_firing(
+    rule: Rule,
+    column: str,
+    key: Any,
+    rows: list[Row],
+    *,
+    place: str,
+    why: dict[str, Any],
+    area: Area | None = None,
+) -> Firing:
+    """A finding about one place (admin-1 area, cell or mission area) from its incidents."""
+    if column == "priogrid_gid":
+        latitude, longitude = cell_centroid(key)
+    else:
+        latitude, longitude = _centre(rows)
+    return Firing(
+        situation=f"{column}:{key}",
+        fingerprint=f"max:{max(row[0] for row in rows)}",
+        title=f"{rule.name}: {place}",
+        threat_type=_main_type(rows),
+        classification=_highest(rule, rows),
+        why=why,
+        incident_ids=tuple(sorted(row[0] for row in rows)),
+        latitude=latitude,
+        longitude=longitude,
+        location_precision=(
+            LocationPrecision.ADMIN1 if column == "admin1" else LocationPrecision.REGION
+        ),
+        location_name=place,
+        area_id=area.pk if area is not None else None,
+    )
+
+
 @lru_cache(maxsize=512)
 def _geometry(area_id: int, version: int, geometry_json: str) -> Any:
     return parse_area_geometry(json.loads(geometry_json))
@@ -171,35 +204,16 @@ def threshold(
         if not met:
             continue
         place = area.name if area is not None else _group_label(column, key)
-        latitude, longitude = _centre(rows)
-        if column == "priogrid_gid":
-            latitude, longitude = cell_centroid(key)
-        firings.append(
-            Firing(
-                situation=f"{column}:{key}",
-                fingerprint=f"max:{max(row[0] for row in rows)}",
-                title=f"{rule.name}: {place}",
-                threat_type=_main_type(rows),
-                classification=_highest(rule, rows),
-                why={
-                    "kind": "threshold",
-                    "place": place,
-                    "incidents": count,
-                    "fatalities": fatalities,
-                    "window_days": params.window_days,
-                    "min_incidents": params.min_incidents,
-                    "min_fatalities": params.min_fatalities,
-                },
-                incident_ids=tuple(sorted(row[0] for row in rows)),
-                latitude=latitude,
-                longitude=longitude,
-                location_precision=(
-                    LocationPrecision.ADMIN1 if column == "admin1" else LocationPrecision.REGION
-                ),
-                location_name=place,
-                area_id=area.pk if area is not None else None,
-            )
-        )
+        why = {
+            "kind": "threshold",
+            "place": place,
+            "incidents": count,
+            "fatalities": fatalities,
+            "window_days": params.window_days,
+            "min_incidents": params.min_incidents,
+            "min_fatalities": params.min_fatalities,
+        }
+        firings.append(_unit_firing(rule, column, key, rows, place=place, why=why, area=area))
     return firings
 
 
@@ -239,34 +253,18 @@ def spike(
         if p_value >= params.alpha:
             continue
         place = _group_label(column, key)
-        latitude, longitude = cell_centroid(key) if column == "priogrid_gid" else _centre(rows)
-        firings.append(
-            Firing(
-                situation=f"{column}:{key}",
-                fingerprint=f"max:{max(row[0] for row in rows)}",
-                title=f"{rule.name}: {place}",
-                threat_type=_main_type(rows),
-                classification=_highest(rule, rows),
-                why={
-                    "kind": "spike",
-                    "place": place,
-                    "observed": observed,
-                    "baseline": baseline[key],
-                    "baseline_windows": params.baseline_windows,
-                    "window_days": params.window_days,
-                    "expected": round(rate, 3),
-                    "p_value": float(f"{p_value:.3g}"),
-                    "alpha": params.alpha,
-                },
-                incident_ids=tuple(sorted(row[0] for row in rows)),
-                latitude=latitude,
-                longitude=longitude,
-                location_precision=(
-                    LocationPrecision.ADMIN1 if column == "admin1" else LocationPrecision.REGION
-                ),
-                location_name=place,
-            )
-        )
+        why = {
+            "kind": "spike",
+            "place": place,
+            "observed": observed,
+            "baseline": baseline[key],
+            "baseline_windows": params.baseline_windows,
+            "window_days": params.window_days,
+            "expected": round(rate, 3),
+            "p_value": float(f"{p_value:.3g}"),
+            "alpha": params.alpha,
+        }
+        firings.append(_unit_firing(rule, column, key, rows, place=place, why=why))
     return firings
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from peaceops.accounts.selectors import access_scope_for_user
-from peaceops.core.classification import Classification, rank
+from peaceops.core.classification import Classification
 from peaceops.core.errors import (
     ConflictError,
     InvalidTransition,
@@ -30,6 +30,7 @@ from peaceops.warning.models import SEVERITY_ORDER, AlertStatus, Response, Sever
 from peaceops.warning.services import TRANSITIONS
 from peaceops.web import charts
 from peaceops.web.alert_forms import AlertRaiseForm, ResponseForm
+from peaceops.web.writable import missions_and_levels
 
 # The button that moves an alert to each status.
 TRANSITION_BUTTONS = {
@@ -200,20 +201,10 @@ def alert_action(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("web:alert-detail", pk=pk)
 
 
-def _raise_choices(request: HttpRequest) -> tuple[list[Any], list[tuple[str, str]]]:
-    scope = access_scope_for_user(request.user)
-    missions = [
-        m for m in missions_of_user(user=request.user) if scope.allows(Action.ALERT_RAISE, m.pk)
-    ]
-    top = max((rank(scope.clearance_for(m.pk) or "public") for m in missions), default=0)
-    levels = [(value, str(label)) for value, label in Classification.choices if rank(value) <= top]
-    return missions, levels
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def alert_new(request: HttpRequest) -> HttpResponse:
-    missions, levels = _raise_choices(request)
+    missions, levels = missions_and_levels(request.user, Action.ALERT_RAISE)
     if not missions:
         return render(request, "web/alerts/form.html", {"form": None}, status=403)
     kwargs: dict[str, Any] = {"missions": missions, "classifications": levels, "label_suffix": ""}

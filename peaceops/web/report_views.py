@@ -10,9 +10,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from peaceops.accounts.models import User
-from peaceops.accounts.selectors import access_scope_for_user
-from peaceops.core.classification import Classification, rank
 from peaceops.core.errors import (
     ConflictError,
     NotFound,
@@ -29,26 +26,15 @@ from peaceops.incidents.services import (
     incident_update,
 )
 from peaceops.incidents.validation import clean_incident
-from peaceops.missions.selectors import missions_of_user
 from peaceops.web.forms import IncidentEditForm, IncidentReportForm, subtype_options
 from peaceops.web.map_views import report_map_config
-
-
-def _report_choices(user: User) -> tuple[list[Any], list[tuple[str, str]]]:
-    """Missions where the user may report, and the classifications up to their clearance."""
-    scope = access_scope_for_user(user)
-    missions = [
-        m for m in missions_of_user(user=user) if scope.allows(Action.INCIDENT_CREATE, m.pk)
-    ]
-    top = max((rank(scope.clearance_for(m.pk) or "public") for m in missions), default=0)
-    levels = [(value, str(label)) for value, label in Classification.choices if rank(value) <= top]
-    return missions, levels
+from peaceops.web.writable import missions_and_levels
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def incident_new(request: HttpRequest) -> HttpResponse:
-    missions, levels = _report_choices(request.user)
+    missions, levels = missions_and_levels(request.user, Action.INCIDENT_CREATE)
     if not missions:
         return render(request, "web/incident_form.html", {"form": None}, status=403)
     form_kwargs: dict[str, Any] = {
@@ -116,7 +102,7 @@ def incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return render(
             request, "web/incident_form.html", {"form": None, "incident": incident}, status=403
         )
-    _missions, levels = _report_choices(request.user)
+    _missions, levels = missions_and_levels(request.user, Action.INCIDENT_CREATE)
     form_kwargs: dict[str, Any] = {
         "incident": incident,
         "classifications": levels,

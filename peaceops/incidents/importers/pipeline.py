@@ -5,12 +5,14 @@ the records and validates them, handing finished batches to the parent through a
 queue (two batches in flight, so memory stays flat). The child touches no database: it
 validates against the shipped country boundaries only. It leaves with `os._exit` (as every
 forked multiprocessing child does), so it never closes the parent's database connection, and
-it stops on its own if the parent dies.
+a watchdog thread ends it at once if the parent dies, wherever it is blocked.
 """
 
 import multiprocessing
 import os
 import queue
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import Any
@@ -35,9 +37,20 @@ def _put(channel: Any, message: tuple[str, Any], parent: int) -> bool:
                 return False  # the parent is gone: nobody will read
 
 
+def _exit_with(parent: int) -> None:
+    """End this process at once when the parent is gone. A killed parent leaves the child
+    blocked where nothing returns: a put into a full queue, or flushing the queue's pipe at
+    exit. Blocked there, it would keep the parent's database connection (inherited by the
+    fork) open, and with it on PostgreSQL the killed batch's transaction and its locks."""
+    while os.getppid() == parent:
+        time.sleep(_POLL_SECONDS)
+    os._exit(0)
+
+
 def _child(
     channel: Any, records: Iterable[Any], size: int, check: Callable[[list[Any]], Any], parent: int
 ) -> None:
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
     try:
         for chunk in chunks(records, size):
             if not _put(channel, ("batch", check(chunk)), parent):

@@ -62,6 +62,22 @@ def peaceops(env: dict[str, str], *args: str, **kwargs) -> subprocess.Popen:
     )
 
 
+def processes_reading(path: Path) -> list[int]:
+    """Ids of the live processes whose command line names `path`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes()
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue  # ended meanwhile
+        if str(path).encode() in command and state != "Z":
+            found.append(int(entry.name))
+    return found
+
+
 def test_killed_import_leaves_whole_batches_and_rerun_completes(tmp_path):
     sample = write_sample(tmp_path / "ged.csv", ROWS)
     with scratch_database(tmp_path) as (env, query):
@@ -89,6 +105,12 @@ def test_killed_import_leaves_whole_batches_and_rerun_completes(tmp_path):
         assert victim.poll() is None, "the import finished before it could be killed"
         victim.kill()  # SIGKILL: no clean-up code runs
         victim.wait(timeout=30)
+        # Its reading process (a fork) notices and ends by itself: it would otherwise hold the
+        # killed process's database connection, and on PostgreSQL its open transaction.
+        deadline = time.monotonic() + 15
+        while processes_reading(sample) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert processes_reading(sample) == []
 
         ((status, created),) = query("SELECT status, created FROM incidents_importrun")
         ((incidents,),) = query("SELECT COUNT(*) FROM incidents_incident")

@@ -2,7 +2,7 @@
 which applies the access policy, so pages, API, exports, counts and aggregates agree."""
 
 import datetime as dt
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from django.db.models import Count, DateTimeField, F, Func, Prefetch, Q, QuerySet, Sum, Value
@@ -191,14 +191,9 @@ def _summary_rows(*, user: User, group_by: str, filters: IncidentFilters) -> Que
     queryset = restrict(
         IncidentDayCount.objects.filter(incidents__gt=0), access_scope_for_user(user)
     )
-    if filters.mission:
-        queryset = queryset.filter(mission__acronym__iexact=filters.mission)
-    if filters.country:
-        queryset = queryset.filter(country_code=filters.country.upper())
-    if filters.incident_type:
-        queryset = queryset.filter(incident_type=filters.incident_type)
-    if filters.classification:
-        queryset = queryset.filter(classification=filters.classification)
+    # Mission, country, type and classification have the same names as on incidents.
+    without_dates = replace(filters, started_from=None, started_to=None)
+    queryset = _filtered(queryset, without_dates)  # type: ignore[arg-type]
     if filters.started_from:
         queryset = queryset.filter(day__gte=filters.started_from)
     if filters.started_to:

@@ -1,30 +1,31 @@
 """Aggregates read from the daily summary equal those computed from the incidents, under the
 access policy, after creates, edits, imports and a newer release."""
 
-import csv
 import datetime as dt
 import importlib
-from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.db import connection
 from django.db.models import Count, Sum
 
 from peaceops.core.classification import Classification
 from peaceops.core.roles import Role
 from peaceops.incidents import services
-from peaceops.incidents.importers.engine import run_import
-from peaceops.incidents.importers.ucdp import ged_records
 from peaceops.incidents.models import IncidentDayCount
 from peaceops.incidents.selectors import (
     IncidentFilters,
     incident_aggregate,
     incident_aggregate_scan,
 )
+from peaceops.incidents.tests.ged_releases import (
+    CAR_CSV,
+    import_ged,
+    more_civilian_deaths,
+    newer_release,
+)
 from peaceops.testing.factories import UserFactory, make_incident, member
 
-DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data"
-CAR_CSV = DATA / "ucdp_ged_car_v23_1" / "GEDEvent_v23_1_CAR.csv"
 SUMMARY_GROUPINGS = ("month", "week", "type", "country", "mission")
 FILTERS = (
     IncidentFilters(),
@@ -37,33 +38,11 @@ FILTERS = (
 )
 
 
-def _import(mission, path: Path):
-    return run_import(
-        mission=mission,
-        source="ucdp_ged",
-        records=ged_records(path),
-        file_name=path.name,
-        file_sha256="",
-        verification_status="verified",
-    )
-
-
-def _newer_release(tmp_path: Path) -> tuple[Path, str]:
-    """The CAR file with one event moved a year later, with five more deaths."""
-    with CAR_CSV.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        columns, rows = reader.fieldnames, list(reader)
-    target = rows[0]
+def _a_year_later_with_more_deaths(row: dict[str, str]) -> None:
     for column in ("date_start", "date_end"):
-        day = dt.date.fromisoformat(target[column][:10])
-        target[column] = day.replace(year=day.year + 1).isoformat()
-    target["deaths_civilians"] = str(int(target["deaths_civilians"]) + 5)
-    path = tmp_path / "newer.csv"
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns)
-        writer.writeheader()
-        writer.writerows(rows)
-    return path, target["id"]
+        day = dt.date.fromisoformat(row[column][:10])
+        row[column] = day.replace(year=day.year + 1).isoformat()
+    more_civilian_deaths(row)
 
 
 @pytest.fixture
@@ -98,9 +77,9 @@ def loaded(mission, other_mission, analyst, tmp_path):
             "casualties": [{"category": "civilians", "outcome": "killed", "best": 11}],
         },
     )
-    _import(mission, CAR_CSV)
-    newer, event_id = _newer_release(tmp_path)
-    run = _import(mission, newer)
+    import_ged(mission, CAR_CSV)
+    newer, event_id = newer_release(tmp_path, _a_year_later_with_more_deaths)
+    run = import_ged(mission, newer)
     assert (run.updated, run.unchanged) == (1, 1_847)
     return {"late": late, "event_id": event_id}
 
@@ -158,32 +137,14 @@ def test_summary_totals_follow_edits_and_a_newer_release(loaded, mission):
     ).exists()
 
 
+def _summary_rows(queryset) -> list[tuple]:
+    columns = ("mission_id", "classification", "country_code", "incident_type", "day")
+    return sorted(queryset.values_list(*columns, "incidents", "fatalities"))
+
+
 def test_migration_backfill_gives_the_rows_the_writes_keep(loaded):
-    kept = sorted(
-        IncidentDayCount.objects.filter(incidents__gt=0).values_list(
-            "mission_id",
-            "classification",
-            "country_code",
-            "incident_type",
-            "day",
-            "incidents",
-            "fatalities",
-        )
-    )
+    kept = _summary_rows(IncidentDayCount.objects.filter(incidents__gt=0))
     IncidentDayCount.objects.all().delete()
     migration = importlib.import_module("peaceops.incidents.migrations.0004_incident_day_count")
-    from django.apps import apps
-
     migration.count_existing(apps, connection.schema_editor())
-    filled = sorted(
-        IncidentDayCount.objects.values_list(
-            "mission_id",
-            "classification",
-            "country_code",
-            "incident_type",
-            "day",
-            "incidents",
-            "fatalities",
-        )
-    )
-    assert filled == kept
+    assert _summary_rows(IncidentDayCount.objects.all()) == kept

@@ -1,52 +1,25 @@
 """Re-imports skip validating rows whose input digest is unchanged, and still find every
 change: a newer release, rows stored before digests were kept, a row changed mid-run."""
 
-import csv
-from pathlib import Path
-
 from peaceops.incidents.importers.engine import (
     _Checker,
     _known_input_digests,
     _Unchecked,
     _Valid,
     input_digest,
-    run_import,
 )
 from peaceops.incidents.importers.ucdp import ged_records
 from peaceops.incidents.models import Incident, IncidentRevision
-
-DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data"
-CAR_CSV = DATA / "ucdp_ged_car_v23_1" / "GEDEvent_v23_1_CAR.csv"
-
-
-def load(mission, records, **kwargs):
-    return run_import(
-        mission=mission,
-        source="ucdp_ged",
-        records=records,
-        file_name="ged.csv",
-        file_sha256="",
-        verification_status="verified",
-        **kwargs,
-    )
-
-
-def newer_release(tmp_path: Path) -> tuple[Path, str]:
-    """The CAR file with five more civilian deaths in its first event."""
-    with CAR_CSV.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        columns, rows = reader.fieldnames, list(reader)
-    rows[0]["deaths_civilians"] = str(int(rows[0]["deaths_civilians"]) + 5)
-    path = tmp_path / "newer.csv"
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns)
-        writer.writeheader()
-        writer.writerows(rows)
-    return path, rows[0]["id"]
+from peaceops.incidents.tests.ged_releases import (
+    CAR_CSV,
+    import_ged,
+    more_civilian_deaths,
+    newer_release,
+)
 
 
 def test_reader_skips_validation_only_for_unchanged_input(mission, tmp_path):
-    load(mission, ged_records(CAR_CSV))
+    import_ged(mission, CAR_CSV)
     stored = dict(Incident.objects.values_list("external_id", "input_hash"))
     assert len(stored) == 1_848
     records = list(ged_records(CAR_CSV))
@@ -58,7 +31,7 @@ def test_reader_skips_validation_only_for_unchanged_input(mission, tmp_path):
     packed = _Checker(_known_input_digests(mission, "ucdp_ged"), pack=True)(records)
     assert all(c.record.values == {} and c.packed for c in packed)
     assert [c.unpacked() for c in packed] == records
-    newer, changed_id = newer_release(tmp_path)
+    newer, changed_id = newer_release(tmp_path, more_civilian_deaths)
     checked = check(list(ged_records(newer)))
     validated = [c.record.external_id for c in checked if isinstance(c, _Valid)]
     assert validated == [changed_id]
@@ -66,16 +39,16 @@ def test_reader_skips_validation_only_for_unchanged_input(mission, tmp_path):
 
 
 def test_reimport_by_the_fast_path_changes_nothing_and_a_newer_release_updates(mission, tmp_path):
-    load(mission, ged_records(CAR_CSV))
+    import_ged(mission, CAR_CSV)
     revisions = IncidentRevision.objects.count()
     for parallel in (False, True):
-        again = load(mission, ged_records(CAR_CSV), parallel=parallel)
+        again = import_ged(mission, CAR_CSV, parallel=parallel)
         assert (again.created, again.updated, again.unchanged, again.rejected) == (0, 0, 1_848, 0)
     assert IncidentRevision.objects.count() == revisions
     assert set(Incident.objects.values_list("version", flat=True)) == {1}
 
-    newer, changed_id = newer_release(tmp_path)
-    run = load(mission, ged_records(newer), parallel=True)
+    newer, changed_id = newer_release(tmp_path, more_civilian_deaths)
+    run = import_ged(mission, newer, parallel=True)
     assert (run.created, run.updated, run.unchanged, run.rejected) == (0, 1, 1_847, 0)
     incident = Incident.objects.get(external_id=changed_id)
     assert incident.version == 2
@@ -83,15 +56,15 @@ def test_reimport_by_the_fast_path_changes_nothing_and_a_newer_release_updates(m
     assert after == before + 5
     record = next(r for r in ged_records(newer) if r.external_id == changed_id)
     assert incident.input_hash == input_digest(record.values)
-    again = load(mission, ged_records(newer))
+    again = import_ged(mission, newer)
     assert (again.updated, again.unchanged) == (0, 1_848)
 
 
 def test_rows_stored_without_an_input_digest_are_checked_once_and_unchanged(mission):
-    load(mission, ged_records(CAR_CSV))
+    import_ged(mission, CAR_CSV)
     Incident.objects.update(input_hash="")  # as stored before input digests were kept
     revisions = IncidentRevision.objects.count()
-    run = load(mission, ged_records(CAR_CSV))
+    run = import_ged(mission, CAR_CSV)
     assert (run.created, run.updated, run.unchanged) == (0, 0, 1_848)
     assert IncidentRevision.objects.count() == revisions
     assert set(Incident.objects.values_list("version", flat=True)) == {1}
@@ -105,7 +78,7 @@ def test_rows_stored_without_an_input_digest_are_checked_once_and_unchanged(miss
 
 
 def test_a_row_changed_after_the_run_began_is_checked_by_the_writer(mission):
-    load(mission, ged_records(CAR_CSV))
+    import_ged(mission, CAR_CSV)
     target = Incident.objects.order_by("pk").first()
 
     def records_changing_one_row_mid_run():
@@ -118,7 +91,7 @@ def test_a_row_changed_after_the_run_began_is_checked_by_the_writer(mission):
         )
         yield from records
 
-    run = load(mission, records_changing_one_row_mid_run())
+    run = import_ged(mission, records_changing_one_row_mid_run())
     assert (run.created, run.updated, run.unchanged) == (0, 1, 1_847)
     target.refresh_from_db()
     assert target.version == 2

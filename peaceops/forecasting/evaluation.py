@@ -128,7 +128,7 @@ def format_table(results: list[WindowResult]) -> str:
     the ratio to the best benchmark (below 1 = better than every benchmark)."""
     header = (
         f"{'level':<5} {'window':<6} {'model':<16} {'CRPS':>10} {'IGN':>7} {'MIS':>11} "
-        f"{'MSLE':>7} {'Brier':>7} {'CRPS/best':>9} {'IGN/best':>9}"
+        f"{'MSLE':>7} {'Brier':>7} {'CRPS/best':>10} {'IGN/best':>9}"
     )
     lines = [header, "-" * len(header)]
     for result in results:
@@ -136,7 +136,7 @@ def format_table(results: list[WindowResult]) -> str:
             lines.append(
                 f"{result.level:<5} {result.year:<6} {model:<16} {s['crps']:>10.3f} "
                 f"{s['ign']:>7.3f} {s['mis']:>11.2f} {s['msle']:>7.3f} {s['brier']:>7.4f} "
-                f"{result.ratio(model, 'crps'):>9.3f} {result.ratio(model, 'ign'):>9.3f}"
+                f"{result.ratio(model, 'crps'):>10.4f} {result.ratio(model, 'ign'):>9.4f}"
             )
         verdict = "beats" if result.model_beats_benchmarks() else "does NOT beat"
         lines.append(

@@ -16,20 +16,21 @@ MAX_GAP = 240  # months; "time since" is capped here
 LARGE_EVENT = {"cm": 25, "pgm": 5}  # fatalities that count as a large month
 
 
-def rolling_sum(values: np.ndarray, window: int) -> np.ndarray:
-    """Sum over months t-window+1..t along axis 1 (NaN as 0); NaN where any of those months
-    is not covered (or lies before the panel)."""
-    filled = np.nan_to_num(values)
-    covered = (~np.isnan(values)).astype(np.float64)
+def window_totals(values: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per unit and month t, the sum over months t-window+1..t (NaN as 0) and how many of
+    those months are covered (not NaN); months before the panel count as not covered."""
     zeros = np.zeros((values.shape[0], 1))
-    total = np.cumsum(np.hstack([zeros, filled]), axis=1)
-    count = np.cumsum(np.hstack([zeros, covered]), axis=1)
-    months = values.shape[1]
-    start = np.clip(np.arange(1, months + 1) - window, 0, None)
-    sums = total[:, 1:] - total[:, start]
-    counts = count[:, 1:] - count[:, start]
-    full = (counts == window) & (np.arange(months) >= window - 1)
-    return np.where(full, sums, np.nan)
+    total = np.cumsum(np.hstack([zeros, np.nan_to_num(values)]), axis=1)
+    count = np.cumsum(np.hstack([zeros, (~np.isnan(values)).astype(np.float64)]), axis=1)
+    start = np.clip(np.arange(1, values.shape[1] + 1) - window, 0, None)
+    return total[:, 1:] - total[:, start], count[:, 1:] - count[:, start]
+
+
+def rolling_sum(values: np.ndarray, window: int) -> np.ndarray:
+    """Sum over months t-window+1..t along axis 1; NaN where any of those months is not
+    covered (or lies before the panel)."""
+    sums, counts = window_totals(values, window)
+    return np.where(counts == window, sums, np.nan)
 
 
 def rolling_sd(values: np.ndarray, window: int) -> np.ndarray:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import lightgbm as lgb
 import numpy as np
 
+from peaceops.forecasting.features import window_totals
 from peaceops.forecasting.panel import Panel
 
 MODEL_NAME = "lgbm_mixture"
@@ -70,13 +71,7 @@ class StepModel:
 def recent_level(values: np.ndarray, window: int = HISTORY) -> np.ndarray:
     """log1p of each unit's mean monthly count over the last `window` covered months (the
     months before the panel or not covered are left out; 0 when none is covered)."""
-    filled = np.nan_to_num(values)
-    covered = (~np.isnan(values)).astype(np.float64)
-    zeros = np.zeros((values.shape[0], 1))
-    total = np.cumsum(np.hstack([zeros, filled]), axis=1)
-    count = np.cumsum(np.hstack([zeros, covered]), axis=1)
-    start = np.clip(np.arange(1, values.shape[1] + 1) - window, 0, None)
-    sums, counts = total[:, 1:] - total[:, start], count[:, 1:] - count[:, start]
+    sums, counts = window_totals(values, window)
     return np.log1p(np.divide(sums, counts, out=np.zeros_like(sums), where=counts > 0))
 
 

@@ -73,9 +73,9 @@ def forecast_map(request: HttpRequest) -> HttpResponse:
         if month not in months:
             month = months[0]
         top = list(
-            selectors.forecasts_of_run(run=run, first_month=month, last_month=month).order_by(
-                "-probability", "-median", "unit"
-            )[:TOP_UNITS]
+            selectors.forecasts_of_run(run=run, first_month=month, last_month=month)
+            .filter(probability__gt=0)
+            .order_by("-probability", "-median", "unit")[:TOP_UNITS]
         )
         context.update(
             months=months,
@@ -110,13 +110,20 @@ def _legend() -> list[dict[str, str]]:
     return out
 
 
+def percent(probability: float) -> str:
+    """A probability as a percentage for people: whole percents, "<1%" for small ones."""
+    if 0 < probability < 0.005:
+        return _("<1%")
+    return _("%(value)s%%") % {"value": number_format(round(probability * 100))}
+
+
 def _top_row(level: str, row: Forecast) -> dict[str, Any]:
     name = country_name(row.unit) if level == "cm" else None
     return {
         "unit": row.unit,
         "name": name or row.unit,
         "url": reverse("web:forecast-country", args=[row.unit]) if level == "cm" else "",
-        "probability": row.probability,
+        "probability": percent(row.probability),
         "median": row.median,
         "q05": row.quantiles[0],
         "q95": row.quantiles[-1],
@@ -149,7 +156,7 @@ def forecast_country(request: HttpRequest, code: str) -> HttpResponse:
                     "q75": row.quantiles[4],
                     "q05": row.quantiles[0],
                     "q95": row.quantiles[-1],
-                    "probability": row.probability,
+                    "probability": percent(row.probability),
                 }
                 for row in rows
             ],

@@ -8,6 +8,7 @@ import pytest
 from peaceops.forecasting.models import Forecast
 from peaceops.forecasting.tests.conftest import CLASHES, make_cm_run, make_public_clashes
 from peaceops.testing.clients import client_for
+from peaceops.web.forecast_views import percent
 
 
 @pytest.fixture
@@ -53,6 +54,8 @@ def test_risk_map_lists_the_months_and_the_highest_risks(run, reporter):
     )[0]
     assert top.unit == "CAF"  # the only country with clashes
     assert '<a href="/forecasts/countries/CAF/">Central African Republic</a>' in html
+    assert '<a href="/forecasts/countries/ISL/">' not in html  # probability 0: not listed
+    assert "0% to 5%</li>" in html
     assert _json_script(html, "forecast-strings")["probability"] == "Probability"
 
 
@@ -72,9 +75,17 @@ def test_country_page_charts_the_history_and_the_forecast(run, analyst):
     assert 'class="median"' in html
     january = Forecast.objects.get(run=run, unit="CAF", month="2024-01-01")
     assert f"<td>January 2024</td><td>{january.median:.0f}</td>" in html
+    assert f"<td>{percent(january.probability)}</td></tr>" in html
     assert "data up to December 2023" in html
 
 
 @pytest.mark.django_db
 def test_unknown_country_is_not_found(analyst):
     assert client_for(analyst).get("/forecasts/countries/XYZ/").status_code == 404
+
+
+def test_percent_for_people():
+    assert percent(0.4) == "40%"
+    assert percent(0.996) == "100%"
+    assert percent(0.001) == "<1%"
+    assert percent(0.0) == "0%"

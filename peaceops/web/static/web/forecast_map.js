@@ -60,7 +60,10 @@
     return node;
   }
 
-  var map = L.map("forecast-map", { worldCopyJump: true, preferCanvas: true }).setView([10, 20], 3);
+  var canvas = document.getElementById("forecast-map");
+  // cells can be many thousands: drawn on a canvas; countries as SVG paths
+  var map = L.map(canvas, { worldCopyJump: true, preferCanvas: config.level === "pgm" })
+    .setView([10, 20], 3);
   map.attributionControl.addAttribution(T.attribution);
 
   var boundaries = getJSON(config.boundariesUrl);
@@ -114,6 +117,7 @@
           if (cells.getLayers().length) map.fitBounds(cells.getBounds());
         }
         statusEl.textContent = fill(T.shown, { count: numbers.format(body.forecasts.length) });
+        canvas.setAttribute("data-ready", "true");
       });
     })
     .catch(function () {

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from peaceops.core.geo.countries import countries_at
-from peaceops.core.geo.priogrid import cell_centroid, priogrid_gid
+from peaceops.core.geo.priogrid import priogrid_gid
 from peaceops.forecasting.months import month_id
 from peaceops.forecasting.neighbours import (
     cell_neighbour_indexes,
@@ -193,7 +193,3 @@ def load_pgm_extracts(
         neighbours=cell_neighbour_indexes(units),
         group=group,
     )
-
-
-def cell_centre(unit: str) -> tuple[float, float]:
-    return cell_centroid(int(unit))

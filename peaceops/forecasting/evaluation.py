@@ -11,7 +11,7 @@ import numpy as np
 
 from peaceops.forecasting import baselines, lgbm
 from peaceops.forecasting.features import build_features
-from peaceops.forecasting.metrics import METRICS, score_all
+from peaceops.forecasting.metrics import score_all
 from peaceops.forecasting.months import month_id
 from peaceops.forecasting.panel import Panel
 
@@ -144,6 +144,3 @@ def format_table(results: list[WindowResult]) -> str:
             f"{MODEL} {verdict} every benchmark on CRPS and ignorance. {result.note}".rstrip()
         )
     return "\n".join(lines)
-
-
-__all__ = ["METRICS", "evaluate", "format_table", "WindowResult"]

@@ -55,9 +55,6 @@ def brier(draws: np.ndarray, observed: np.ndarray, threshold: float) -> np.ndarr
     return (probability - (np.asarray(observed) >= threshold)) ** 2
 
 
-METRICS = ("crps", "ign", "mis", "msle", "brier")
-
-
 def score_all(draws: np.ndarray, observed: np.ndarray, threshold: float) -> dict[str, float]:
     """Mean of every metric over the unit-months."""
     return {

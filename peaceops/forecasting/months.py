@@ -17,11 +17,6 @@ def month_start(mid: int) -> dt.date:
     return dt.date(1980 + year, month + 1, 1)
 
 
-def month_label(mid: int) -> str:
-    """YYYY-MM of month `mid`."""
-    return month_start(mid).strftime("%Y-%m")
-
-
 def parse_month(text: str) -> int:
     """The month id of 'YYYY-MM'."""
     year, month = text.split("-")

@@ -5,7 +5,7 @@ signed-in user, and nothing here is scoped by mission."""
 import datetime as dt
 
 import numpy as np
-from django.db.models import QuerySet, Sum
+from django.db.models import QuerySet
 
 from peaceops.forecasting.history import state_based_incidents
 from peaceops.forecasting.models import Forecast, ForecastRun
@@ -76,7 +76,3 @@ def country_history(*, code: str, first_month: int, last_month: int) -> list[tup
         if month in totals:
             totals[month] += fatalities
     return sorted(totals.items())
-
-
-def public_fatalities_total() -> int:
-    return int(state_based_incidents().aggregate(total=Sum("fatalities"))["total"] or 0)

@@ -1,0 +1,45 @@
+"""The `forecast` command: evaluate on the real VIEWS data (one window, few draws), and run
+on the database."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from peaceops.forecasting.management.commands.forecast import pgm_note
+from peaceops.forecasting.models import ForecastRun
+
+
+def test_evaluate_prints_the_table_for_a_window():
+    out = io.StringIO()
+    call_command(
+        "forecast", "evaluate", "--level", "cm", "--years", "2019", "--draws", "100", stdout=out
+    )
+    text = out.getvalue()
+    assert "cm 2019: 2292 unit-months scored" in text
+    for model in ("zero", "last", "bootstrap", "conflictology", "lgbm"):
+        assert f"cm    2019   {model} " in text
+    assert "2019: 2292 unit-months, 12 months; lgbm" in text
+
+
+def test_pgm_notes_say_which_extracts_cover_a_window():
+    assert pgm_note(2018) == "Cells of: SYR, CAF, NGA, SSD."
+    assert pgm_note(2019) == (
+        "Cells of: SYR, CAF, NGA, SSD. Syria scored January-November only "
+        "(its extract ends 2019-11)."
+    )
+    assert pgm_note(2022) == "Cells of: CAF."
+
+
+@pytest.mark.django_db
+def test_run_stores_a_run_and_refuses_a_second(public_clashes):
+    out = io.StringIO()
+    call_command(
+        "forecast", "run", "--level", "cm", "--cutoff", "2023-12", "--steps", "2", stdout=out
+    )
+    run = ForecastRun.objects.get()
+    assert out.getvalue().startswith(
+        f"cm: run {run.pk}, {run.unit_count} units, months 2024-01..2024-02 ({run.reference};"
+    )
+    with pytest.raises(CommandError, match="exists already"):
+        call_command("forecast", "run", "--level", "cm", "--cutoff", "2023-12", "--steps", "2")

@@ -56,7 +56,9 @@ MIN_BIN = 200
 HISTORY = 12  # months of the unit's own history in the second half of the draws
 HISTORY_SHARE = 0.75
 MAX_SCALE = 10.0  # the history draws are scaled up by at most this factor
-HISTORY_ANCHOR = 0.7  # the own-history draws are centred on this mix of mu and the base
+# The history draws are scaled to anchor * mu + (1 - anchor) * base. For cells the model's
+# level is noisier than the cell's own recent level (chosen on the windows 2015-2017).
+HISTORY_ANCHOR = {"cm": 0.7, "pgm": 0.0}
 
 
 @dataclass
@@ -171,7 +173,12 @@ def recent_pool(panel: Panel, cutoff: int, draws: int) -> np.ndarray:
 
 
 def predict_draws(
-    model: StepModel, features: np.ndarray, base: np.ndarray, pool: np.ndarray, draws: int
+    model: StepModel,
+    features: np.ndarray,
+    base: np.ndarray,
+    pool: np.ndarray,
+    draws: int,
+    anchor: float,
 ) -> np.ndarray:
     """(units, draws) fatalities for the units whose features (units, k) are given; `base`
     is recent_level() and `pool` recent_pool() at the cut-off for the same units."""
@@ -185,7 +192,7 @@ def predict_draws(
         )
     )
     # the history draws keep their zeros and are scaled to the expected level
-    level = np.expm1(HISTORY_ANCHOR * mu + (1 - HISTORY_ANCHOR) * base)
+    level = np.expm1(anchor * mu + (1 - anchor) * base)
     mean = pool[:, :own].mean(axis=1)
     scale = np.minimum(np.divide(level, mean, out=np.zeros_like(mean), where=mean > 0), MAX_SCALE)
     history = np.minimum(pool[:, :own] * scale[:, None], np.expm1(model.ceiling))
@@ -216,6 +223,8 @@ def forecast(
     for step in steps:
         training = training_set(panel, features, cutoff, step)
         model = fit_step(training, step, draws=draws, params=params, rounds=rounds)
-        out.draws[step] = predict_draws(model, features[:, cutoff], base, pool, draws)
+        out.draws[step] = predict_draws(
+            model, features[:, cutoff], base, pool, draws, HISTORY_ANCHOR[panel.level]
+        )
         out.training[step] = (training.first, training.last + step)
     return out

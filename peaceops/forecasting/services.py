@@ -133,6 +133,8 @@ def forecast_run_create(
         "training_months": lgbm.TRAINING_MONTHS,
         "residual_bins": lgbm.RESIDUAL_BINS,
         "history_share": lgbm.HISTORY_SHARE,
+        "history_anchor": lgbm.HISTORY_ANCHOR[level],
+        "max_scale": lgbm.MAX_SCALE,
     }
     run = _claim(level, cutoff, parameters, replace)
     try:

@@ -75,7 +75,10 @@ def test_visibility_q_global_grant_plus_higher_mission_grant():
 @pytest.mark.parametrize(
     ("role", "allowed"),
     [
-        (Role.REPORTER, {Action.VIEW, Action.INCIDENT_CREATE, Action.INCIDENT_EDIT_OWN}),
+        (
+            Role.REPORTER,
+            {Action.VIEW, Action.INCIDENT_CREATE, Action.INCIDENT_EDIT_OWN, Action.ALERT_RAISE},
+        ),
         (
             Role.ANALYST,
             {
@@ -84,6 +87,9 @@ def test_visibility_q_global_grant_plus_higher_mission_grant():
                 Action.INCIDENT_EDIT_OWN,
                 Action.INCIDENT_EDIT_ANY,
                 Action.INCIDENT_IMPORT,
+                Action.ALERT_RAISE,
+                Action.ALERT_RESPOND,
+                Action.WARNING_CONFIGURE,
             },
         ),
         (
@@ -95,6 +101,9 @@ def test_visibility_q_global_grant_plus_higher_mission_grant():
                 Action.INCIDENT_EDIT_ANY,
                 Action.INCIDENT_REVIEW,
                 Action.INCIDENT_IMPORT,
+                Action.ALERT_RAISE,
+                Action.ALERT_RESPOND,
+                Action.WARNING_CONFIGURE,
             },
         ),
         (Role.MISSION_ADMIN, set(Action)),

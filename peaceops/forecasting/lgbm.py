@@ -21,6 +21,7 @@ are rounded: the draws are deterministic (no random numbers), so a run can be re
 """
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import lightgbm as lgb
@@ -200,9 +201,43 @@ def predict_draws(
 
 
 @dataclass
+class StepForecast:
+    step: int
+    draws: np.ndarray  # (units, draws)
+    training: tuple[int, int]  # first feature column and last target column of the rows
+
+
+@dataclass
 class Forecasts:
     draws: dict[int, np.ndarray]  # step -> (units, draws)
     training: dict[int, tuple[int, int]] = field(default_factory=dict)  # step -> columns
+
+
+def forecast_steps(
+    panel: Panel,
+    features: np.ndarray,
+    cutoff: int,
+    steps: list[int],
+    *,
+    draws: int = 1000,
+    params: dict | None = None,
+    rounds: int = ROUNDS,
+) -> Iterator[StepForecast]:
+    """The forecasts for months cutoff + step of every unit, from the data up to column
+    `cutoff` (inclusive), one step at a time (the caller may keep only a summary: the draws
+    of every cell of many countries for 12 steps do not need to be in memory at once)."""
+    pool = recent_pool(panel, cutoff, draws)
+    base = recent_level(panel.values[:, : cutoff + 1])[:, cutoff]
+    for step in steps:
+        training = training_set(panel, features, cutoff, step)
+        model = fit_step(training, step, draws=draws, params=params, rounds=rounds)
+        yield StepForecast(
+            step=step,
+            draws=predict_draws(
+                model, features[:, cutoff], base, pool, draws, HISTORY_ANCHOR[panel.level]
+            ),
+            training=(training.first, training.last + step),
+        )
 
 
 def forecast(
@@ -215,16 +250,11 @@ def forecast(
     params: dict | None = None,
     rounds: int = ROUNDS,
 ) -> Forecasts:
-    """The forecasts for months cutoff + step of every unit, from the data up to column
-    `cutoff` (inclusive)."""
+    """All steps of forecast_steps() at once."""
     out = Forecasts(draws={})
-    pool = recent_pool(panel, cutoff, draws)
-    base = recent_level(panel.values[:, : cutoff + 1])[:, cutoff]
-    for step in steps:
-        training = training_set(panel, features, cutoff, step)
-        model = fit_step(training, step, draws=draws, params=params, rounds=rounds)
-        out.draws[step] = predict_draws(
-            model, features[:, cutoff], base, pool, draws, HISTORY_ANCHOR[panel.level]
-        )
-        out.training[step] = (training.first, training.last + step)
+    for result in forecast_steps(
+        panel, features, cutoff, steps, draws=draws, params=params, rounds=rounds
+    ):
+        out.draws[result.step] = result.draws
+        out.training[result.step] = result.training
     return out

@@ -144,30 +144,28 @@ def forecast_run_create(
             else (history.cell_panel(first, cutoff))
         )
         column = panel.column(cutoff)
-        result = lgbm.forecast(
+        rows, train_first = [], column
+        for result in lgbm.forecast_steps(
             panel, build_features(panel), column, list(range(1, steps + 1)), draws=draws
-        )
-        rows = []
-        for step, step_draws in result.draws.items():
-            month = month_start(cutoff + step)
-            for unit, summary in zip(
-                panel.units, summarise(step_draws, run.threshold), strict=True
-            ):
-                rows.append(
-                    Forecast(
-                        run=run,
-                        unit=unit,
-                        month=month,
-                        step=step,
-                        mean=summary.mean,
-                        median=summary.median,
-                        probability=summary.probability,
-                        probability_any=summary.probability_any,
-                        quantiles=summary.quantiles,
-                        sample=summary.sample,
-                    )
+        ):
+            month = month_start(cutoff + result.step)
+            summaries = summarise(result.draws, run.threshold)
+            rows += [
+                Forecast(
+                    run=run,
+                    unit=unit,
+                    month=month,
+                    step=result.step,
+                    mean=summary.mean,
+                    median=summary.median,
+                    probability=summary.probability,
+                    probability_any=summary.probability_any,
+                    quantiles=summary.quantiles,
+                    sample=summary.sample,
                 )
-        train_first = min(first for first, _last in result.training.values())
+                for unit, summary in zip(panel.units, summaries, strict=True)
+            ]
+            train_first = min(train_first, result.training[0])
         with transaction.atomic():
             Forecast.objects.bulk_create(rows, batch_size=BATCH)
             run.train_first_month = month_start(panel.first_month + train_first)

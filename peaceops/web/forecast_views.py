@@ -41,10 +41,6 @@ def _months(run: Any) -> list[dt.date]:
     return [month_start(m) for m in range(first, last + 1)]
 
 
-def _level_label(level: str) -> str:
-    return _("countries") if level == "cm" else _("PRIO-GRID cells")
-
-
 def _map_strings() -> dict[str, str]:
     return {
         "loading": _("Loading the forecasts…"),
@@ -82,7 +78,6 @@ def forecast_map(request: HttpRequest) -> HttpResponse:
             month=month,
             top=[_top_row(level, row) for row in top],
             threshold=run.threshold,
-            level_label=_level_label(level),
             map_config={
                 "level": level,
                 "dataUrl": reverse(

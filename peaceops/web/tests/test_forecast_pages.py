@@ -59,6 +59,13 @@ def test_risk_map_lists_the_months_and_the_highest_risks(run, reporter):
     assert _json_script(html, "forecast-strings")["probability"] == "Probability"
 
 
+def test_a_month_outside_the_run_shows_the_first(run, analyst):
+    for month in ("2030-01", "garbage"):
+        html = client_for(analyst).get(f"/forecasts/?month={month}").content.decode()
+        assert '<option value="2024-01" selected>January 2024</option>' in html
+        assert "Highest risk countries" in html
+
+
 def test_cell_level_without_a_cell_run(run, analyst):
     html = client_for(analyst).get("/forecasts/?level=pgm").content.decode()
     assert "No forecasts have been made yet." in html

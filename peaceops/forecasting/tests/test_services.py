@@ -2,13 +2,16 @@ import datetime as dt
 
 import numpy as np
 import pytest
+from django.utils import timezone
 
+from peaceops.core.classification import Classification
 from peaceops.core.geo.countries import all_countries
 from peaceops.core.geo.priogrid import priogrid_gid
 from peaceops.forecasting import history, lgbm, services
 from peaceops.forecasting.models import Forecast, ForecastRun
 from peaceops.forecasting.months import month_id
 from peaceops.forecasting.tests.conftest import CLASHES
+from peaceops.testing.factories import make_incident
 
 
 def test_summarise_draws():
@@ -78,7 +81,7 @@ def test_no_public_incidents_no_run():
 
 
 @pytest.mark.django_db
-def test_monthly_job_runs_both_levels_once(public_clashes, monkeypatch):
+def test_monthly_job_runs_both_levels_once(public_clashes, mission, monkeypatch):
     monkeypatch.setattr(services, "STEPS", 1)
     line = services.monthly_forecast_job()
     runs = {run.level: run for run in ForecastRun.objects.all()}
@@ -92,3 +95,20 @@ def test_monthly_job_runs_both_levels_once(public_clashes, monkeypatch):
     assert Forecast.objects.filter(run=runs["pgm"], unit=bambari).count() == 1
     assert Forecast.objects.filter(run=runs["pgm"]).count() == runs["pgm"].unit_count
     assert services.monthly_forecast_job() is None  # nothing due a second time
+    # a month later, but no newer data: still nothing to do
+    ForecastRun.objects.update(created_at=timezone.now() - dt.timedelta(days=31))
+    assert services.monthly_forecast_job() is None
+    # newer data: both levels run again, with the new cut-off
+    make_incident(
+        mission,
+        started_at=dt.datetime(2024, 1, 10, 6, tzinfo=dt.UTC),
+        classification=Classification.PUBLIC,
+    )
+    assert services.monthly_forecast_job().startswith("forecasts: cm run")
+    cutoffs = ForecastRun.objects.filter(status="done").values_list("level", "data_cutoff")
+    assert sorted(cutoffs) == [
+        ("cm", dt.date(2023, 12, 1)),
+        ("cm", dt.date(2024, 1, 1)),
+        ("pgm", dt.date(2023, 12, 1)),
+        ("pgm", dt.date(2024, 1, 1)),
+    ]

@@ -23,6 +23,7 @@ are rounded: the draws are deterministic (no random numbers), so a run can be re
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import lightgbm as lgb
 import numpy as np
@@ -241,20 +242,11 @@ def forecast_steps(
 
 
 def forecast(
-    panel: Panel,
-    features: np.ndarray,
-    cutoff: int,
-    steps: list[int],
-    *,
-    draws: int = 1000,
-    params: dict | None = None,
-    rounds: int = ROUNDS,
+    panel: Panel, features: np.ndarray, cutoff: int, steps: list[int], **options: Any
 ) -> Forecasts:
-    """All steps of forecast_steps() at once."""
+    """All steps of forecast_steps() (same options) at once."""
     out = Forecasts(draws={})
-    for result in forecast_steps(
-        panel, features, cutoff, steps, draws=draws, params=params, rounds=rounds
-    ):
+    for result in forecast_steps(panel, features, cutoff, steps, **options):
         out.draws[result.step] = result.draws
         out.training[result.step] = result.training
     return out

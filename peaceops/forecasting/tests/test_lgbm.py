@@ -85,3 +85,11 @@ def test_evaluation_scores_every_model_on_the_forecast_year(panel):
     table = evaluation.format_table([result])
     assert "cm    2018   conflictology" in table
     assert f"2018: {12 * len(UNITS)} unit-months, 12 months; lgbm" in table
+
+
+def test_forecasts_reach_36_months_ahead(panel):
+    features = build_features(panel)
+    cutoff = panel.column(month_id(2015, 12))
+    result = lgbm.forecast(panel, features, cutoff, [36], draws=50, rounds=5)
+    assert result.draws[36].shape == (len(UNITS), 50)
+    assert result.training[36] == (0, cutoff)  # target months up to the cut-off only

@@ -48,7 +48,7 @@ from peaceops.incidents.models import (
     Source,
 )
 from peaceops.incidents.services import ROW_FIELDS, apply_import_update
-from peaceops.incidents.state import cleaned_state
+from peaceops.incidents.state import cleaned_state_json, state_json
 from peaceops.incidents.summary import summary_add, summary_key
 from peaceops.incidents.validation import clean_incident
 from peaceops.missions.models import Mission
@@ -70,10 +70,21 @@ class Progress:
 ProgressCallback = Callable[[Progress], None]
 
 
+# The raw record's encoder, made once: json.dumps with options builds a new one per call.
+_RAW_JSON = json.JSONEncoder(ensure_ascii=False, default=str)
+
+
+def _sha1(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
 def digest(state: dict[str, Any]) -> str:
-    return hashlib.sha1(
-        json.dumps(state, sort_keys=True, ensure_ascii=False, default=str).encode()
-    ).hexdigest()
+    return _sha1(state_json(state))
+
+
+def content_digest(cleaned: dict[str, Any]) -> str:
+    """The digest of a validated row's state: `digest(cleaned_state(cleaned))`."""
+    return _sha1(cleaned_state_json(cleaned))
 
 
 # Part of every input digest. Bump it when validation or derivation (country borders, PRIO-GRID
@@ -204,11 +215,11 @@ def _validate(
     # Hand on only what the writer needs: input values dropped, the raw record as JSON text
     # (one string pickles far faster than a dict of fifty).
     record = replace(item, values={}, raw={})
-    raw_json = json.dumps(item.raw, ensure_ascii=False, default=str)
+    raw_json = _RAW_JSON.encode(item.raw)
     return _Valid(
         record=record,
         cleaned=cleaned,
-        digest=digest(cleaned_state(cleaned)),
+        digest=content_digest(cleaned),
         raw_json=raw_json,
         input_digest=input_hash,
     )

@@ -41,6 +41,45 @@ def nice_ticks(maximum: float, target: int = 4) -> list[int]:
     return list(range(0, top + 1, step))
 
 
+def grid_lines(
+    ticks: Sequence[int], y: Callable[[float], float], *, left: float, right: float
+) -> list[str]:
+    """A horizontal grid line and a label for each tick of the value axis."""
+    return [
+        format_html(
+            '<line class="grid" x1="{}" x2="{}" y1="{}" y2="{}"/>'
+            '<text class="tick" x="{}" y="{}" text-anchor="end">{}</text>',
+            left,
+            right,
+            y(tick),
+            y(tick),
+            left - 6,
+            y(tick) + 4,
+            number_format(tick, force_grouping=True),
+        )
+        for tick in ticks
+    ]
+
+
+def axis_line(y_zero: float, *, left: float, right: float) -> str:
+    return format_html(
+        '<line class="axis" x1="{}" x2="{}" y1="{}" y2="{}"/>', left, right, y_zero, y_zero
+    )
+
+
+def svg_chart(title: str, width: int, height: int, parts: Sequence[str]) -> SafeString:
+    """The chart as an image with a title (`role="img"`, `aria-label`, `<title>`)."""
+    return format_html(
+        '<svg class="chart" role="img" aria-label="{}" viewBox="0 0 {} {}" '
+        'xmlns="http://www.w3.org/2000/svg"><title>{}</title>{}</svg>',
+        title,
+        width,
+        height,
+        title,
+        mark_safe("".join(parts)),  # every part was escaped by format_html
+    )
+
+
 def stacked_bars(
     *,
     title: str,
@@ -65,21 +104,7 @@ def stacked_bars(
     def y(v: float) -> float:
         return round(top + plot_h - (v / y_max) * plot_h, 1)
 
-    parts: list[str] = []
-    for tick in ticks:
-        parts.append(
-            format_html(
-                '<line class="grid" x1="{}" x2="{}" y1="{}" y2="{}"/>'
-                '<text class="tick" x="{}" y="{}" text-anchor="end">{}</text>',
-                left,
-                width - right,
-                y(tick),
-                y(tick),
-                left - 6,
-                y(tick) + 4,
-                number_format(tick, force_grouping=True),
-            )
-        )
+    parts: list[str] = grid_lines(ticks, y, left=left, right=width - right)
     for index, (x, label) in enumerate(categories):
         x0 = round(left + index * slot + (slot - bar_w) / 2, 1)
         base = 0
@@ -112,21 +137,5 @@ def stacked_bars(
                     label,
                 )
             )
-    parts.append(
-        format_html(
-            '<line class="axis" x1="{}" x2="{}" y1="{}" y2="{}"/>',
-            left,
-            width - right,
-            y(0),
-            y(0),
-        )
-    )
-    return format_html(
-        '<svg class="chart" role="img" aria-label="{}" viewBox="0 0 {} {}" '
-        'xmlns="http://www.w3.org/2000/svg"><title>{}</title>{}</svg>',
-        title,
-        width,
-        height,
-        title,
-        mark_safe("".join(parts)),  # every part was escaped by format_html
-    )
+    parts.append(axis_line(y(0), left=left, right=width - right))
+    return svg_chart(title, width, height, parts)

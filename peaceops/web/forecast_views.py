@@ -14,13 +14,14 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.formats import date_format, number_format
 from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from peaceops.core.geo.countries import country_name
 from peaceops.forecasting import selectors
 from peaceops.forecasting.models import Forecast
 from peaceops.forecasting.months import month_id_of, month_start, parse_month
+from peaceops.web import charts
 from peaceops.web.charts import nice_ticks
 from peaceops.web.map_views import boundaries_url
 
@@ -183,21 +184,7 @@ def forecast_chart(
     def y(value: float) -> float:
         return round(top + plot_h - value / ticks[-1] * plot_h, 1)
 
-    parts: list[str] = []
-    for tick in ticks:
-        parts.append(
-            format_html(
-                '<line class="grid" x1="{}" x2="{}" y1="{}" y2="{}"/>'
-                '<text class="tick" x="{}" y="{}" text-anchor="end">{}</text>',
-                left,
-                width - right,
-                y(tick),
-                y(tick),
-                left - 6,
-                y(tick) + 4,
-                number_format(tick, force_grouping=True),
-            )
-        )
+    parts: list[str] = charts.grid_lines(ticks, y, left=left, right=width - right)
     for index, (month, value) in enumerate(history):
         if value > 0:
             parts.append(
@@ -250,17 +237,5 @@ def forecast_chart(
                     date_format(month_start(month), "YEAR_MONTH_FORMAT"),
                 )
             )
-    parts.append(
-        format_html(
-            '<line class="axis" x1="{}" x2="{}" y1="{}" y2="{}"/>', left, width - right, y(0), y(0)
-        )
-    )
-    return format_html(
-        '<svg class="chart" role="img" aria-label="{}" viewBox="0 0 {} {}" '
-        'xmlns="http://www.w3.org/2000/svg"><title>{}</title>{}</svg>',
-        title,
-        width,
-        height,
-        title,
-        mark_safe("".join(parts)),  # every part was escaped by format_html
-    )
+    parts.append(charts.axis_line(y(0), left=left, right=width - right))
+    return charts.svg_chart(title, width, height, parts)

@@ -10,8 +10,8 @@ from peaceops.core.geo.priogrid import priogrid_gid
 from peaceops.forecasting import history, lgbm, services
 from peaceops.forecasting.models import Forecast, ForecastRun
 from peaceops.forecasting.months import month_id
-from peaceops.forecasting.tests.conftest import CLASHES
 from peaceops.testing.factories import make_incident
+from peaceops.testing.forecast_factories import CLASHES
 
 
 def test_summarise_draws():

@@ -6,8 +6,8 @@ import re
 import pytest
 
 from peaceops.forecasting.models import Forecast
-from peaceops.forecasting.tests.conftest import CLASHES, make_cm_run, make_public_clashes
 from peaceops.testing.clients import client_for
+from peaceops.testing.forecast_factories import CLASHES, make_cm_run, make_public_clashes
 from peaceops.web.forecast_views import percent
 
 

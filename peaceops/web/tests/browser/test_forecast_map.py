@@ -4,7 +4,7 @@ forecasts from the API and colours the countries by probability."""
 from playwright.sync_api import expect
 
 from peaceops.forecasting.models import Forecast
-from peaceops.forecasting.tests.conftest import make_cm_run, make_public_clashes
+from peaceops.testing.forecast_factories import make_cm_run, make_public_clashes
 from peaceops.web.forecast_views import RISK_CLASSES
 
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from peaceops.core.classification import Classification
 from peaceops.core.geo.points import LocationPrecision
@@ -19,10 +20,11 @@ from peaceops.missions.models import Area, Mission
 
 
 class Severity(models.TextChoices):
-    LOW = "low", _("Low")
-    MEDIUM = "medium", _("Medium")
-    HIGH = "high", _("High")
-    CRITICAL = "critical", _("Critical")
+    # A context, because "Low" and "High" also head the casualty-estimate columns.
+    LOW = "low", pgettext_lazy("severity", "Low")
+    MEDIUM = "medium", pgettext_lazy("severity", "Medium")
+    HIGH = "high", pgettext_lazy("severity", "High")
+    CRITICAL = "critical", pgettext_lazy("severity", "Critical")
 
 
 SEVERITY_ORDER: tuple[str, ...] = tuple(Severity.values)

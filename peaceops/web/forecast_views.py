@@ -50,7 +50,7 @@ def _map_strings() -> dict[str, str]:
         "shown": _("Forecasts on the map: %(count)s."),
         "probability": _("Probability"),
         "median": _("Median fatalities"),
-        "interval": _("90% interval"),
+        "interval": _("%(percent)s%% interval") % {"percent": 90},
         "open": _("Open the country forecast"),
         "attribution": _("Boundaries: Natural Earth (public domain)"),
     }

@@ -9,7 +9,7 @@ have none (ADR 0009).
 """
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.db import connection
@@ -70,24 +70,34 @@ def restore_page_cache(previous: int | None) -> None:
             cursor.execute(f"PRAGMA cache_size = {previous}")
 
 
-def insert_rows(model: type, columns: tuple[str, ...], rows: Iterable[Row]) -> None:
-    """INSERT `rows` (tuples in the order of `columns`) into `model`'s table."""
+def insert_rows(
+    model: type,
+    columns: tuple[str, ...],
+    rows: Iterable[Row],
+    constants: Mapping[str, Any] | None = None,
+) -> None:
+    """INSERT `rows` (tuples in the order of `columns`) into `model`'s table, each followed by
+    `constants` (column -> the value every row takes: adapted for the database once)."""
     ops = connection.ops
     table = ops.quote_name(model._meta.db_table)  # type: ignore[attr-defined]
-    names = ", ".join(ops.quote_name(c) for c in columns)
+    constants = constants or {}
+    names = ", ".join(ops.quote_name(c) for c in (*columns, *constants))
     if connection.vendor == "postgresql":
+        fixed = tuple(constants.values())
         with (
             connection.cursor() as cursor,
             cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
         ):
             for row in rows:
-                copy.write_row(row)
+                copy.write_row(row + fixed if fixed else row)
         return
     connection.ensure_connection()
-    placeholders = ", ".join("?" * len(columns))
+    placeholders = ", ".join("?" * (len(columns) + len(constants)))
+    adapt = _sqlite_adapter(columns)
+    fixed = _sqlite_adapter(tuple(constants))(tuple(constants.values()))
     connection.connection.executemany(
         f"INSERT INTO {table} ({names}) VALUES ({placeholders})",
-        map(_sqlite_adapter(columns), rows),
+        (adapt(row) + fixed for row in rows) if fixed else map(adapt, rows),
     )
 
 
@@ -109,6 +119,9 @@ def _sqlite_adapter(columns: tuple[str, ...]) -> Callable[[Row], Row]:
         for i, c in enumerate(columns)
         if c in _DATETIME_COLUMNS or c in _DATE_COLUMNS
     ]
+
+    if not adapters:
+        return tuple
 
     def adapt_row(row: Row) -> Row:
         values = list(row)

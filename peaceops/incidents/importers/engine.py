@@ -14,6 +14,7 @@ import gc
 import hashlib
 import itertools
 import json
+import operator
 import pickle
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -137,7 +138,8 @@ class _ActorCache:
         return ("local", row["name"], row["kind"])
 
     def resolve(self, rows: list[dict[str, Any]]) -> None:
-        missing = {self.key(r): r for r in rows if self.key(r) not in self._ids}
+        known, key = self._ids, self.key
+        missing = {k: r for r in rows if (k := key(r)) not in known}
         if not missing:
             return
         self._load(missing)
@@ -202,6 +204,11 @@ def _batch_countries(chunk: list[SourceRecord | RowRejection]) -> PointCountry:
     return lookup
 
 
+def _without_values(item: SourceRecord) -> SourceRecord:
+    """The record without its values and raw record (built directly: `replace` is slower)."""
+    return SourceRecord(item.line, item.external_id, {}, {}, item.warnings)
+
+
 def _validate(
     item: SourceRecord | RowRejection, point_country: PointCountry, input_hash: str = ""
 ) -> _Valid | RowRejection:
@@ -214,7 +221,7 @@ def _validate(
         return RowRejection(line=item.line, external_id=item.external_id, fields=exc.fields)
     # Hand on only what the writer needs: input values dropped, the raw record as JSON text
     # (one string pickles far faster than a dict of fifty).
-    record = replace(item, values={}, raw={})
+    record = _without_values(item)
     raw_json = _RAW_JSON.encode(item.raw)
     return _Valid(
         record=record,
@@ -239,7 +246,7 @@ class _Checker:
         if not self.pack:
             return _Unchecked(record=item, input_digest=hashed)
         packed = pickle.dumps((item.values, item.raw), protocol=pickle.HIGHEST_PROTOCOL)
-        return _Unchecked(replace(item, values={}, raw={}), hashed, packed)
+        return _Unchecked(_without_values(item), hashed, packed)
 
     def __call__(self, chunk: list[SourceRecord | RowRejection]) -> list[Checked]:
         checked: list[Checked] = []
@@ -284,6 +291,9 @@ def _problems(
     return problems[: max(budget, 0)]
 
 
+_ROW_VALUES = operator.itemgetter(*ROW_FIELDS)  # a validated row's incident columns, in order
+
+
 def _insert_new(
     run: ImportRun,
     mission: Mission,
@@ -303,23 +313,17 @@ def _insert_new(
         "version": 1,
         "rejection_reason": "",
     }
-    columns = ("id", *constants, *ROW_FIELDS, "external_id", "content_hash", "input_hash", "raw")
+    columns = ("id", *ROW_FIELDS, "external_id", "content_hash", "input_hash", "raw")
     pks = reserve_ids(Incident, len(rows))
+    row_values = _ROW_VALUES
     insert_rows(
         Incident,
         columns,
         (
-            (
-                pk,
-                *constants.values(),
-                *(v.cleaned[field] for field in ROW_FIELDS),
-                v.record.external_id,
-                v.digest,
-                v.input_digest,
-                v.raw_json,
-            )
+            (pk, *row_values(v.cleaned), v.record.external_id, v.digest, v.input_digest, v.raw_json)
             for pk, v in zip(pks, rows, strict=True)
         ),
+        constants,
     )
     summary_add((summary_key(mission.pk, v.cleaned), 1, v.cleaned["fatalities"]) for v in rows)
     actors.resolve([a for v in rows for a in v.cleaned["actors"]])
@@ -363,8 +367,15 @@ def _insert_new(
     comment = f"import run {run.pk}"
     insert_rows(
         IncidentRevision,
-        ("incident_id", "version", "action", "changes", "comment", "created_at"),
-        ((pk, 1, IncidentRevision.Action.IMPORTED, "{}", comment, now) for pk in pks),
+        ("incident_id",),
+        ((pk,) for pk in pks),
+        {
+            "version": 1,
+            "action": IncidentRevision.Action.IMPORTED,
+            "changes": "{}",
+            "comment": comment,
+            "created_at": now,
+        },
     )
 
 

@@ -93,3 +93,31 @@ def test_forecasts_reach_36_months_ahead(panel):
     result = lgbm.forecast(panel, features, cutoff, [36], draws=50, rounds=5)
     assert result.draws[36].shape == (len(UNITS), 50)
     assert result.training[36] == (0, cutoff)  # target months up to the cut-off only
+
+
+def test_quiet_units_have_no_onset_draws():
+    # unit 0 quiet with a quiet neighbour (1); unit 2 quiet itself but next to an active
+    # unit (3); unit 4 quiet in the months covered but not covered all 12 months
+    values = np.zeros((5, 30))
+    values[3, 25] = 4.0
+    values[4, :20] = np.nan
+    neighbours = [np.array([1]), np.array([0]), np.array([3]), np.array([2]), np.array([], np.intp)]
+    panel = Panel(
+        level="pgm",
+        units=["a", "b", "c", "d", "e"],
+        first_month=month_id(2000, 1),
+        values=values,
+        neighbours=[n.astype(np.intp) for n in neighbours],
+        group=np.zeros(5, np.intp),
+    )
+    assert lgbm.quiet_units(panel, 29).tolist() == [True, True, False, False, False]
+
+
+def test_forecast_gives_quiet_countries_only_zeros(panel):
+    features = build_features(panel)
+    cutoff = panel.column(month_id(2017, 10))
+    quiet = lgbm.quiet_units(panel, cutoff)
+    assert quiet[UNITS.index("NOR")]
+    assert not quiet[UNITS.index("SYR")]
+    draws = lgbm.forecast(panel, features, cutoff, [3], draws=200, rounds=20).draws[3]
+    assert (draws[quiet] == 0).all()

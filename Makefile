@@ -8,6 +8,7 @@ run:
 	@scripts/bootstrap.sh run
 	.venv/bin/peaceops migrate --no-input
 	.venv/bin/peaceops demo
+	.venv/bin/peaceops forecast run --if-missing
 	.venv/bin/peaceops warning demo
 	.venv/bin/peaceops runserver $(HOST):$(PORT)
 

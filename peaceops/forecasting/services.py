@@ -35,6 +35,10 @@ class RunRefused(Exception):
     """No data to forecast from, or a run for this cut-off exists already."""
 
 
+class RunExists(RunRefused):
+    """A run of this level, model version and cut-off is stored already."""
+
+
 @dataclass(frozen=True)
 class Summary:
     """Per unit and month, what a Forecast row stores, computed from the draws."""
@@ -94,7 +98,7 @@ def _claim(level: str, cutoff: int, parameters: dict, replace: bool) -> Forecast
                     parameters=parameters,
                 )
         except IntegrityError as exc:
-            raise RunRefused(
+            raise RunExists(
                 f"A {level} run of {lgbm.MODEL_NAME} v{lgbm.MODEL_VERSION} with data to "
                 f"{month_start(cutoff):%Y-%m} exists already."
             ) from exc

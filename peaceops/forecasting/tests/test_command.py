@@ -43,3 +43,17 @@ def test_run_stores_a_run_and_refuses_a_second(public_clashes):
     )
     with pytest.raises(CommandError, match="exists already"):
         call_command("forecast", "run", "--level", "cm", "--cutoff", "2023-12", "--steps", "2")
+
+
+@pytest.mark.django_db
+def test_run_if_missing_keeps_the_stored_run(public_clashes):
+    args = ("forecast", "run", "--level", "cm", "--cutoff", "2023-12", "--steps", "2")
+    call_command(*args, "--if-missing", stdout=io.StringIO())
+    first = ForecastRun.objects.get()
+    out = io.StringIO()
+    call_command(*args, "--if-missing", stdout=out)
+    assert out.getvalue().strip() == (
+        f"cm: A cm run of {first.model_name} v{first.model_version} with data to 2023-12 "
+        "exists already. Kept."
+    )
+    assert list(ForecastRun.objects.values_list("pk", flat=True)) == [first.pk]

@@ -40,6 +40,11 @@ class Command(BaseCommand):
         run.add_argument(
             "--replace", action="store_true", help="replace a stored run with the same cut-off"
         )
+        run.add_argument(
+            "--if-missing",
+            action="store_true",
+            help="leave a stored run with the same cut-off as it is (for `make run`)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         levels = options["level"] or list(LEVELS)
@@ -76,6 +81,11 @@ class Command(BaseCommand):
                     steps=options["steps"],
                     replace=options["replace"],
                 )
+            except services.RunExists as exc:
+                if not options["if_missing"]:
+                    raise CommandError(str(exc)) from exc
+                self.stdout.write(f"{level}: {exc} Kept.")
+                continue
             except services.RunRefused as exc:
                 raise CommandError(str(exc)) from exc
             self.stdout.write(

@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 from django.core.management.base import BaseCommand, CommandError
 
-from peaceops.incidents.importers.engine import Progress, run_import
+from peaceops.incidents.importers.engine import BATCH_SIZE, Progress, run_import
 from peaceops.incidents.importers.files import estimated_rows, file_sha256
 from peaceops.incidents.importers.formats import FORMATS, reader_for
 from peaceops.incidents.importers.tabular import describe, load_mapping
@@ -64,7 +64,7 @@ class Command(BaseCommand):
         parser.add_argument("--mission", required=True, help="mission acronym, e.g. MINUSCA")
         parser.add_argument("--dry-run", action="store_true", help="validate only, write nothing")
         parser.add_argument("--errors", type=Path, help="write rejected rows and warnings to CSV")
-        parser.add_argument("--batch-size", type=int, default=2000)
+        parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
         parser.add_argument("--no-progress", action="store_true")
         parser.add_argument(
             "--serial",

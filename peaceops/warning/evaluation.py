@@ -115,9 +115,17 @@ def scheduled_evaluation() -> str | None:
     )
 
 
-def on_incident_changed(sender: Any, incident_id: int, **kwargs: Any) -> None:
+# Changes after which an incident may count where it did not: rules count every incident
+# that is not rejected, so starting review, verifying or rejecting cannot set a rule off
+# (and a bulk verification of hundreds of reports runs no rule at all).
+EVALUATED_ACTIONS = frozenset({"created", "updated", "reopened"})
+
+
+def on_incident_changed(sender: Any, incident_id: int, action: str, **kwargs: Any) -> None:
     """incidents.signals.incident_changed receiver. A rule error never fails the save that
     set it off: it is logged, and the scheduled evaluation covers the incident."""
+    if action not in EVALUATED_ACTIONS:
+        return
     try:
         evaluate_for_incident(incident_id)
     except Exception:

@@ -6,6 +6,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from peaceops.core.errors import ValidationFailed
+from peaceops.incidents.services import incident_reopen, incident_verify
 from peaceops.testing.factories import make_incident
 from peaceops.testing.warning_factories import make_area, make_rule
 from peaceops.warning import forecast_signals
@@ -266,3 +267,17 @@ def test_the_evaluate_command_reports_what_it_did(mission):
     )
     with pytest.raises(CommandError, match="No mission 'XYZ'"):
         call_command("warning", "evaluate", "--mission", "XYZ")
+
+
+def test_verifying_runs_no_rule_but_reopening_does(
+    mission, verifier, django_capture_on_commit_callbacks
+):
+    yesterday = (timezone.now() - timedelta(days=1)).isoformat()
+    incident = make_incident(mission, started_at=yesterday)  # no commit: no evaluation yet
+    make_rule(mission, kind="threshold", parameters={"min_incidents": 1})
+    with django_capture_on_commit_callbacks(execute=True):
+        incident_verify(actor=verifier, incident_id=incident.pk, version=1)
+    assert Alert.objects.count() == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        incident_reopen(actor=verifier, incident_id=incident.pk, version=2)
+    assert Alert.objects.count() == 1

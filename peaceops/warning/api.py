@@ -2,6 +2,7 @@
 the monthly response metrics. Everything goes through the warning selectors (access policy)
 and services."""
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -146,7 +147,7 @@ def alerts_geojson(
 ) -> dict[str, Any]:
     query = filters.to_filters()
     if not query.status:
-        query = selectors.AlertFilters(**{**query.__dict__, "open_only": True})
+        query = dataclasses.replace(query, open_only=True)
     alerts = selectors.alert_list(user=request.user, filters=query).filter(latitude__isnull=False)
     features = [
         {

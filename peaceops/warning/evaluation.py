@@ -37,6 +37,12 @@ class EvaluationResult:
         else:
             self.attached += 1
 
+    def merge(self, other: "EvaluationResult") -> None:
+        self.rules += other.rules
+        self.firings += other.firings
+        self.opened += other.opened
+        self.attached += other.attached
+
 
 def rule_firings(rule: Rule, *, as_of: datetime, incident: Incident | None = None) -> list[Firing]:
     """What `rule` finds now, without changing anything (also used to explain a rule)."""
@@ -65,11 +71,7 @@ def evaluate_for_incident(incident_id: int, *, as_of: datetime | None = None) ->
     for rule in rules.select_related("mission").order_by("pk"):
         if rule.incident_types and incident.incident_type not in rule.incident_types:
             continue
-        one = evaluate_rule(rule, as_of=as_of, incident=incident)
-        result.rules += 1
-        result.firings += one.firings
-        result.opened += one.opened
-        result.attached += one.attached
+        result.merge(evaluate_rule(rule, as_of=as_of, incident=incident))
     return result
 
 
@@ -83,11 +85,7 @@ def evaluate_all(
     if mission_id is not None:
         rules = rules.filter(mission_id=mission_id)
     for rule in rules:
-        one = evaluate_rule(rule, as_of=as_of)
-        result.rules += 1
-        result.firings += one.firings
-        result.opened += one.opened
-        result.attached += one.attached
+        result.merge(evaluate_rule(rule, as_of=as_of))
         Rule.objects.filter(pk=rule.pk).update(last_evaluated_at=timezone.now())
     return result
 

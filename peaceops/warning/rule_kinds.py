@@ -71,13 +71,7 @@ def rule_incidents(rule: Rule) -> QuerySet[Incident]:
 
 
 def _rows(queryset: QuerySet[Incident], key: str | None) -> list[Row]:
-    key_column = key or "mission_id"
-    return [
-        (pk, group, fatalities, classification, kind, lat, lon, started)
-        for pk, group, fatalities, classification, kind, lat, lon, started in queryset.values_list(
-            "pk", key_column, *COLUMNS[1:], "started_at"
-        )
-    ]
+    return list(queryset.values_list("pk", key or "mission_id", *COLUMNS[1:], "started_at"))
 
 
 def _highest(rule: Rule, rows: Iterable[Row]) -> str:
@@ -100,7 +94,7 @@ def _centre(rows: list[Row]) -> tuple[float | None, float | None]:
 
 
 def _group_label(key: str, value: Any) -> str:
-    return f"cell {value}" if key == "priogrid_gid" else str(value)
+    return f"PRIO-GRID {value}" if key == "priogrid_gid" else str(value)
 
 
 UNIT_COLUMN = {"admin1": "admin1", "priogrid": "priogrid_gid"}
@@ -386,7 +380,7 @@ def forecast(
             place = country_name(unit) or unit
             latitude = longitude = None
         else:
-            place = f"cell {unit}"
+            place = f"PRIO-GRID {unit}"
             latitude, longitude = cell_centroid(int(unit))
         firings.append(
             Firing(

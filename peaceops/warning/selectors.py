@@ -17,6 +17,7 @@ from peaceops.core.errors import NotFound, ValidationFailed
 from peaceops.core.pagination import Page, keyset_page
 from peaceops.incidents.selectors import incident_queryset
 from peaceops.warning.models import (
+    OPEN_STATUSES,
     Alert,
     AlertEvent,
     AlertStatus,
@@ -52,7 +53,7 @@ def alert_list(*, user: User, filters: AlertFilters | None = None) -> QuerySet[A
             raise ValidationFailed({"status": [_("Unknown status.")]})
         queryset = queryset.filter(status=filters.status)
     if filters.open_only:
-        queryset = queryset.filter(status__in=OPEN)
+        queryset = queryset.filter(status__in=OPEN_STATUSES)
     for field_name, value in (
         ("severity", filters.severity),
         ("source", filters.source),
@@ -65,14 +66,6 @@ def alert_list(*, user: User, filters: AlertFilters | None = None) -> QuerySet[A
     if filters.received_to:
         queryset = queryset.filter(received_at__date__lte=filters.received_to)
     return queryset
-
-
-OPEN = (
-    AlertStatus.NEW,
-    AlertStatus.ACKNOWLEDGED,
-    AlertStatus.RESPONSE_PLANNED,
-    AlertStatus.RESPONDED,
-)
 
 
 def alert_page(
@@ -217,7 +210,7 @@ def alert_metrics(
             to_respond[month].append(_minutes(responded, received))
         metrics.false_alarms += status == AlertStatus.FALSE_ALARM
         metrics.duplicates += status == AlertStatus.DUPLICATE
-        metrics.open += status in OPEN
+        metrics.open += status in OPEN_STATUSES
         for outcome in outcomes.get(pk, []):
             metrics.outcomes[outcome] = metrics.outcomes.get(outcome, 0) + 1
     for month, metrics in months.items():

@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from peaceops.accounts.models import User
 from peaceops.accounts.selectors import access_scope_for_user
 from peaceops.core.access import AccessScope, restrict
-from peaceops.core.classification import rank
 from peaceops.core.errors import (
     ConflictError,
     InvalidTransition,
@@ -54,8 +53,7 @@ NEEDS_REASON = frozenset({S.FALSE_ALARM, S.DUPLICATE})
 
 
 def _check_clearance(scope: AccessScope, mission_id: int, classification: str) -> None:
-    clearance = scope.clearance_for(mission_id)
-    if clearance is None or rank(classification) > rank(clearance):
+    if not scope.can_see(mission_id, classification):
         raise ValidationFailed(
             {"classification": [_("You cannot classify above your own clearance.")]}
         )

@@ -73,11 +73,10 @@ def _attach(alert: Alert, firing: Firing) -> None:
     linked = set(links.objects.filter(alert_id=alert.pk).values_list("incident_id", flat=True))
     new_ids = set(firing.incident_ids) - linked
     links.objects.bulk_create([links(alert_id=alert.pk, incident_id=pk) for pk in new_ids])
-    changes = {}
-    if rank(firing.classification) > rank(alert.classification):
-        changes["classification"] = firing.classification  # never shown below its sources
-    if changes:
-        Alert.objects.filter(pk=alert.pk).update(version=alert.version + 1, **changes)
+    if rank(firing.classification) > rank(alert.classification):  # never below its sources
+        Alert.objects.filter(pk=alert.pk).update(
+            version=alert.version + 1, classification=firing.classification
+        )
     AlertEvent.objects.create(
         alert=alert,
         kind=AlertEvent.Kind.TRIGGERED,

@@ -7,6 +7,7 @@ known (a window reaching before the unit's first covered month, no event seen ye
 
 import numpy as np
 
+from peaceops.core.geo.priogrid import COLUMNS
 from peaceops.forecasting.panel import Panel
 
 LAGS = (0, 1, 2, 3, 5, 11)
@@ -14,6 +15,7 @@ WINDOWS = (3, 6, 12, 24, 48)
 HALF_LIVES = (3, 12)
 MAX_GAP = 240  # months; "time since" is capped here
 LARGE_EVENT = {"cm": 25, "pgm": 5}  # fatalities that count as a large month
+MAX_DISTANCE = 30  # cells; the distance to violence is capped here (also when there is none)
 
 
 def window_totals(values: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
@@ -56,6 +58,29 @@ def months_since(values: np.ndarray, threshold: float) -> np.ndarray:
     last = np.maximum.accumulate(index, axis=1)
     gap = np.arange(months) - last
     return np.where(last >= 0, np.minimum(gap, MAX_GAP), np.nan).astype(np.float64)
+
+
+def distance_to_violence(panel: Panel, window: int) -> np.ndarray:
+    """For cell panels: per cell and month t, the distance in cells (Chebyshev: a neighbour
+    is 1 away, the ring around the neighbours 2) to the nearest cell of the panel with at
+    least one fatality in months t-window+1..t (the cell itself counts: 0 if it had one),
+    capped at MAX_DISTANCE, which is also the value when no cell had any."""
+    rows, cols = np.divmod(np.array([int(u) for u in panel.units]) - 1, COLUMNS)
+    sums, _counts = window_totals(panel.values, window)
+    out = np.full(sums.shape, float(MAX_DISTANCE))
+    previous = np.zeros(0, np.intp)
+    for t in range(sums.shape[1]):
+        active = np.flatnonzero(sums[:, t] > 0)
+        if len(active) and np.array_equal(active, previous):  # often the same for months
+            out[:, t] = out[:, t - 1]
+        elif len(active):
+            apart = np.maximum(
+                np.abs(rows[:, None] - rows[active][None, :]),
+                np.abs(cols[:, None] - cols[active][None, :]),
+            )
+            out[:, t] = np.minimum(apart.min(axis=1), MAX_DISTANCE)
+        previous = active
+    return out
 
 
 def group_sum(panel: Panel, matrix: np.ndarray) -> np.ndarray:

@@ -16,8 +16,10 @@ on the history features, turned into a predictive distribution (a mixture of dra
 3. The unit's own recent months (the other three quarters; for cells pooled with the 8
    neighbours'), scaled to the expected level, so a war that has been steady stays tight
    and one that swings keeps its swings.
-4. A quiet unit (no fatality in it or its neighbours in the last 12 months) takes all its
-   draws from that history: all zero, no onset tail (see QUIET_ZERO).
+4. A quiet country (no fatality in it or its neighbours in the last 12 months) takes all
+   its draws from that history: all zero, no onset tail (see QUIET_ZERO). A calm cell (none
+   in the cell itself in the last 12 months) takes all its draws from the onset model
+   (`onset.py`, version 3): its own onset probability, with sizes of past onsets.
 All draws go back through expm1, are cut at 0 and at twice the largest training value, and
 are rounded: the draws are deterministic (no random numbers), so a run can be reproduced.
 """
@@ -30,11 +32,12 @@ from typing import Any
 import lightgbm as lgb
 import numpy as np
 
+from peaceops.forecasting import onset
 from peaceops.forecasting.features import window_totals
 from peaceops.forecasting.panel import Panel
 
 MODEL_NAME = "lgbm_mixture"
-MODEL_VERSION = "2"
+MODEL_VERSION = "3"
 
 PARAMS = {
     "objective": "regression",
@@ -69,8 +72,10 @@ HISTORY_ANCHOR = {"cm": 0.7, "pgm": 0.0}
 # score's pseudo-draws already give the ten non-zero bins 10/1011 (about 1%), more than the
 # onsets such units have (about 0.2% of the quiet cell-months of 2015-2017), so onset draws
 # cost more there than they earn; CRPS hardly moves. Chosen on the windows 2015-2017 (cm
-# and pgm), model version 2.
+# and pgm), model version 2. Since version 3 it applies to countries only: calm cells take
+# their draws from the onset model (ONSET_MODEL, chosen on the windows 2015-2017).
 QUIET_ZERO = True
+ONSET_MODEL = True
 
 
 @dataclass
@@ -203,11 +208,9 @@ def predict_draws(
     pool: np.ndarray,
     draws: int,
     anchor: float,
-    quiet: np.ndarray | None = None,
 ) -> np.ndarray:
     """(units, draws) fatalities for the units whose features (units, k) are given; `base`
-    is recent_level() and `pool` recent_pool() at the cut-off for the same units; units
-    marked in `quiet` (quiet_units()) take all their draws from their history (zeros)."""
+    is recent_level() and `pool` recent_pool() at the cut-off for the same units."""
     mu = base + model.booster.predict(features)
     bins = np.searchsorted(model.bin_edges, mu, side="left")
     own = round(draws * HISTORY_SHARE)
@@ -222,10 +225,35 @@ def predict_draws(
     mean = pool[:, :own].mean(axis=1)
     scale = np.minimum(np.divide(level, mean, out=np.zeros_like(mean), where=mean > 0), MAX_SCALE)
     history = np.minimum(pool[:, :own] * scale[:, None], np.expm1(model.ceiling))
-    out = np.round(np.hstack([errors, history]))
-    if quiet is not None:
-        out[quiet] = 0.0  # their history: every month of the unit and its neighbours was 0
-    return out
+    return np.round(np.hstack([errors, history]))
+
+
+def fixed_draws(
+    panel: Panel, features: np.ndarray, cutoff: int, steps: list[int], draws: int
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The units whose draws do not come from the step models, and their draws (the same
+    for every step): for cells, the calm ones with the onset model's draws; for countries,
+    the quiet ones with zeros (their history: every month of them and their neighbours
+    was 0). None when neither rule is on."""
+    if panel.level == "pgm" and ONSET_MODEL:
+        calm = onset.calm_matrix(panel)[:, cutoff]
+        x = onset.onset_features(panel, features)
+        model = onset.fit_onsets(
+            panel,
+            x,
+            cutoff,
+            steps,
+            training_months=TRAINING_MONTHS,
+            threads=PARAMS["num_threads"],
+        )
+        out = np.zeros((len(panel.units), draws))
+        out[calm] = onset.onset_draws(
+            onset.onset_probability(model, x[calm, cutoff]), model.sizes, draws
+        )
+        return calm, out
+    if QUIET_ZERO:
+        return quiet_units(panel, cutoff), np.zeros((len(panel.units), draws))
+    return None
 
 
 @dataclass
@@ -256,23 +284,16 @@ def forecast_steps(
     of every cell of many countries for 12 steps do not need to be in memory at once)."""
     pool = recent_pool(panel, cutoff, draws)
     base = recent_level(panel.values[:, : cutoff + 1])[:, cutoff]
-    quiet = quiet_units(panel, cutoff) if QUIET_ZERO else None
+    fixed = fixed_draws(panel, features, cutoff, steps, draws)
     for step in steps:
         training = training_set(panel, features, cutoff, step)
         model = fit_step(training, step, draws=draws, params=params, rounds=rounds)
-        yield StepForecast(
-            step=step,
-            draws=predict_draws(
-                model,
-                features[:, cutoff],
-                base,
-                pool,
-                draws,
-                HISTORY_ANCHOR[panel.level],
-                quiet,
-            ),
-            training=(training.first, training.last + step),
+        out = predict_draws(
+            model, features[:, cutoff], base, pool, draws, HISTORY_ANCHOR[panel.level]
         )
+        if fixed is not None:
+            out[fixed[0]] = fixed[1][fixed[0]]
+        yield StepForecast(step=step, draws=out, training=(training.first, training.last + step))
 
 
 def forecast(

@@ -15,7 +15,7 @@ import numpy as np
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from peaceops.forecasting import history, lgbm
+from peaceops.forecasting import history, lgbm, onset
 from peaceops.forecasting.evaluation import THRESHOLD
 from peaceops.forecasting.features import build_features, feature_names
 from peaceops.forecasting.models import Forecast, ForecastRun
@@ -140,6 +140,16 @@ def forecast_run_create(
         "history_anchor": lgbm.HISTORY_ANCHOR[level],
         "max_scale": lgbm.MAX_SCALE,
     }
+    if level == "pgm" and lgbm.ONSET_MODEL:
+        parameters["onset"] = {
+            "calm_months": onset.CALM_MONTHS,
+            "features": list(onset.ONSET_FEATURES),
+            "lightgbm": onset.ONSET_PARAMS,
+            "rounds": onset.ONSET_ROUNDS,
+            "shrink": onset.ONSET_SHRINK,
+        }
+    elif lgbm.QUIET_ZERO:
+        parameters["quiet_zero"] = True
     run = _claim(level, cutoff, parameters, replace)
     try:
         panel = (

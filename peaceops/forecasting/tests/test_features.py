@@ -42,3 +42,22 @@ def test_features_use_only_the_past_and_the_neighbours():
     assert at[2, names.index("log_nb_sum12")] == 0  # B had nothing by month 12
     assert at[1, names.index("nb_active12")] == 1
     assert np.isnan(at[1, names.index("since_any")])  # B: no event seen yet
+
+
+def cell(row: int, col: int) -> str:
+    return str(row * 720 + col + 1)  # PRIO-GRID gid
+
+
+def test_distance_to_violence_counts_cells_to_the_nearest_recent_event():
+    # five cells: b has the only event (month 2); a is its neighbour, c two rows down and
+    # one column left of b, d four columns right of b, e forty rows away
+    units = [cell(100, 100), cell(100, 101), cell(102, 100), cell(100, 105), cell(140, 100)]
+    values = np.zeros((5, 7))
+    values[1, 2] = 3
+    values[3, 0] = np.nan  # an uncovered month counts as no event
+    panel = Panel(level="pgm", units=units, first_month=121, values=values)
+    distance = features.distance_to_violence(panel, 3)
+    assert distance[:, 2].tolist() == [1, 0, 2, 4, features.MAX_DISTANCE]
+    assert (distance[:, 4] == distance[:, 2]).all()  # month 2 is still within 3 months
+    assert (distance[:, [0, 1, 5, 6]] == features.MAX_DISTANCE).all()  # none in the window
+    assert features.distance_to_violence(panel, 12)[:, 6].tolist() == [1, 0, 2, 4, 30]

@@ -7,7 +7,7 @@ from django.utils import timezone
 from peaceops.core.classification import Classification
 from peaceops.core.geo.countries import all_countries
 from peaceops.core.geo.priogrid import priogrid_gid
-from peaceops.forecasting import history, lgbm, services
+from peaceops.forecasting import history, lgbm, onset, services
 from peaceops.forecasting.models import Forecast, ForecastRun
 from peaceops.forecasting.months import month_id
 from peaceops.testing.factories import make_incident
@@ -48,6 +48,8 @@ def test_run_stores_every_country_and_month_with_its_provenance(cm_run):
     assert run.parameters["draws"] == 200
     assert run.parameters["incident_filter"]["classification"] == "public"
     assert run.parameters["lightgbm"] == lgbm.PARAMS
+    assert "onset" not in run.parameters  # the onset model is for cells only
+    assert run.parameters["quiet_zero"] is True
     countries = len({code for code, _name in all_countries()})
     assert run.unit_count == countries
     assert Forecast.objects.filter(run=run).count() == 2 * countries
@@ -91,6 +93,7 @@ def test_monthly_job_runs_both_levels_once(public_clashes, mission, monkeypatch)
         f"pgm run {runs['pgm'].pk} ({runs['pgm'].unit_count} units)"
     )
     assert runs["pgm"].data_cutoff == dt.date(2023, 12, 1)
+    assert runs["pgm"].parameters["onset"]["shrink"] == onset.ONSET_SHRINK
     bambari = str(priogrid_gid(5.7631, 20.6732))  # the cell of the clashes
     assert Forecast.objects.filter(run=runs["pgm"], unit=bambari).count() == 1
     assert Forecast.objects.filter(run=runs["pgm"]).count() == runs["pgm"].unit_count

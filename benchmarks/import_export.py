@@ -89,6 +89,7 @@ def bench(path: Path, parallel: bool) -> list[list]:
     from peaceops.incidents.exports import export_incidents
     from peaceops.incidents.importers.engine import run_import
     from peaceops.incidents.importers.files import file_sha256
+    from peaceops.incidents.importers.formats import FORMATS
     from peaceops.incidents.importers.ucdp import EXTERNAL_SOURCE, ged_records
     from peaceops.incidents.selectors import IncidentFilters, incident_aggregate, incident_list
     from peaceops.missions.models import Mission
@@ -117,6 +118,7 @@ def bench(path: Path, parallel: bool) -> list[list]:
             file_sha256=file_sha256(path),
             verification_status="verified",
             parallel=parallel,
+            reader_version=FORMATS["ucdp"].reader_version,  # as `peaceops import ucdp` does
         )
 
     secs, run, mem, cpu = timed_cpu(do_import)

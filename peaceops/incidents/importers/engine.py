@@ -98,6 +98,14 @@ def input_digest(values: dict[str, Any]) -> str:
     return digest({"version": INPUT_DIGEST_VERSION, "values": values})
 
 
+def raw_input_digest(reader_version: str, raw_json: str) -> str:
+    """Digest of a row's raw record, for readers whose mapping is fixed by their version (UCDP,
+    ACLED): the mapped values follow from the record and that version alone. The raw record's
+    JSON is written for every row anyway, so this costs one hash instead of another encoding
+    of the values (ADR 0018)."""
+    return _sha1(f"{INPUT_DIGEST_VERSION}\0{reader_version}\0{raw_json}")
+
+
 @dataclass
 class _Valid:
     record: SourceRecord
@@ -210,7 +218,10 @@ def _without_values(item: SourceRecord) -> SourceRecord:
 
 
 def _validate(
-    item: SourceRecord | RowRejection, point_country: PointCountry, input_hash: str = ""
+    item: SourceRecord | RowRejection,
+    point_country: PointCountry,
+    input_hash: str = "",
+    raw_json: str = "",
 ) -> _Valid | RowRejection:
     if isinstance(item, RowRejection):
         return item
@@ -222,7 +233,7 @@ def _validate(
     # Hand on only what the writer needs: input values dropped, the raw record as JSON text
     # (one string pickles far faster than a dict of fifty).
     record = _without_values(item)
-    raw_json = _RAW_JSON.encode(item.raw)
+    raw_json = raw_json or _RAW_JSON.encode(item.raw)
     return _Valid(
         record=record,
         cleaned=cleaned,
@@ -237,10 +248,20 @@ Checked = _Valid | _Unchecked | RowRejection
 
 class _Checker:
     """Checks a batch of rows, skipping validation for rows whose input digest equals the one
-    stored for their id (`known`, loaded before the run)."""
+    stored for their id (`known`, loaded before the run). With a `reader_version` the digest
+    is taken of the raw record (`raw_input_digest`), otherwise of the mapped values."""
 
-    def __init__(self, known: dict[str, str], *, pack: bool) -> None:
-        self.known, self.pack = known, pack
+    def __init__(self, known: dict[str, str], *, pack: bool, reader_version: str = "") -> None:
+        self.known, self.pack, self.reader_version = known, pack, reader_version
+
+    def _digest(self, item: SourceRecord | RowRejection) -> tuple[str, str]:
+        """(input digest, raw record's JSON or '' when not written yet) of a row."""
+        if isinstance(item, RowRejection):
+            return "", ""
+        if self.reader_version:
+            raw_json = _RAW_JSON.encode(item.raw)
+            return raw_input_digest(self.reader_version, raw_json), raw_json
+        return input_digest(item.values), ""
 
     def _unchecked(self, item: SourceRecord, hashed: str) -> _Unchecked:
         if not self.pack:
@@ -250,18 +271,18 @@ class _Checker:
 
     def __call__(self, chunk: list[SourceRecord | RowRejection]) -> list[Checked]:
         checked: list[Checked] = []
-        to_validate: list[tuple[int, SourceRecord | RowRejection, str]] = []
+        to_validate: list[tuple[int, SourceRecord | RowRejection, str, str]] = []
         for item in chunk:
-            hashed = "" if isinstance(item, RowRejection) else input_digest(item.values)
+            hashed, raw_json = self._digest(item)
             if hashed and self.known.get(item.external_id) == hashed:
                 checked.append(self._unchecked(item, hashed))
             else:
-                to_validate.append((len(checked), item, hashed))
+                to_validate.append((len(checked), item, hashed, raw_json))
                 checked.append(item)  # placeholder, replaced below
         if to_validate:
-            point_country = _batch_countries([item for _i, item, _h in to_validate])
-            for index, item, hashed in to_validate:
-                checked[index] = _validate(item, point_country, hashed)
+            point_country = _batch_countries([item for _i, item, _h, _r in to_validate])
+            for index, item, hashed, raw_json in to_validate:
+                checked[index] = _validate(item, point_country, hashed, raw_json)
         return checked
 
 
@@ -536,10 +557,13 @@ def run_import(
     progress: ProgressCallback | None = None,
     parallel: bool = False,
     run: ImportRun | None = None,
+    reader_version: str = "",
 ) -> ImportRun:
     """Import `records` into `mission`. With dry_run, validate only and write nothing (the
     returned run is not saved; its counts say what would happen). With parallel, rows are
-    read and checked in a forked child process while this one writes (see pipeline.py)."""
+    read and checked in a forked child process while this one writes (see pipeline.py).
+    `reader_version` (formats.py) names a reader whose mapping is fixed, so that re-imports
+    can recognise unchanged rows by their raw record; without it, by their mapped values."""
     # Start reading before anything is recorded: file-level problems (encoding, missing
     # columns) are raised by the reader on its first row, and should leave no trace.
     records = _primed(records)
@@ -560,7 +584,7 @@ def run_import(
     scope = access_scope_for_user(started_by) if started_by is not None else None
     # Uploads check every row: the clearance check needs each row's validated classification.
     known = _known_input_digests(mission, source) if scope is None else {}
-    check = _Checker(known, pack=parallel)
+    check = _Checker(known, pack=parallel, reader_version=reader_version)
     # A batch is tens of thousands of small objects, made by checking and again by unpickling
     # in the writer. With the default thresholds the cyclic collector runs hundreds of times a
     # batch, each time walking much of what is alive (unpickling a batch measured 5 to 10 times

@@ -138,6 +138,7 @@ def import_process(run: ImportRun) -> ImportRun:
             verification_status=FORMATS[run.format].verification_status,
             started_by=run.started_by,
             run=run,
+            reader_version=FORMATS[run.format].reader_version,
         )
     except (ValueError, UnicodeDecodeError, OSError) as exc:
         ImportRun.objects.filter(pk=run.pk).update(

@@ -5,6 +5,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from peaceops.incidents.importers.engine import run_import
+from peaceops.incidents.importers.formats import FORMATS
 from peaceops.incidents.importers.records import RowRejection, SourceRecord
 from peaceops.incidents.importers.ucdp import ged_records
 from peaceops.incidents.models import ImportRun
@@ -17,6 +18,7 @@ def import_ged(
     mission, records: Path | Iterable[SourceRecord | RowRejection], **kwargs
 ) -> ImportRun:
     """Import a GED file (or records already read) into `mission`, as the command does."""
+    kwargs.setdefault("reader_version", FORMATS["ucdp"].reader_version)
     return run_import(
         mission=mission,
         source="ucdp_ged",

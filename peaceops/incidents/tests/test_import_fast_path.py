@@ -2,12 +2,15 @@
 change: a newer release, rows stored before digests were kept, a row changed mid-run."""
 
 from peaceops.incidents.importers.engine import (
+    _RAW_JSON,
     _Checker,
     _known_input_digests,
     _Unchecked,
     _Valid,
     input_digest,
+    raw_input_digest,
 )
+from peaceops.incidents.importers.formats import FORMATS
 from peaceops.incidents.importers.ucdp import ged_records
 from peaceops.incidents.models import Incident, IncidentRevision
 from peaceops.incidents.tests.ged_releases import (
@@ -17,18 +20,28 @@ from peaceops.incidents.tests.ged_releases import (
     newer_release,
 )
 
+UCDP = FORMATS["ucdp"].reader_version
+
+
+def ucdp_digest(record) -> str:
+    return raw_input_digest(UCDP, _RAW_JSON.encode(record.raw))
+
+
+def ucdp_checker(mission, *, pack: bool) -> _Checker:
+    return _Checker(_known_input_digests(mission, "ucdp_ged"), pack=pack, reader_version=UCDP)
+
 
 def test_reader_skips_validation_only_for_unchanged_input(mission, tmp_path):
     import_ged(mission, CAR_CSV)
     stored = dict(Incident.objects.values_list("external_id", "input_hash"))
     assert len(stored) == 1_848
     records = list(ged_records(CAR_CSV))
-    assert all(stored[r.external_id] == input_digest(r.values) for r in records)
+    assert all(stored[r.external_id] == ucdp_digest(r) for r in records)
 
-    check = _Checker(_known_input_digests(mission, "ucdp_ged"), pack=False)
+    check = ucdp_checker(mission, pack=False)
     assert all(isinstance(c, _Unchecked) for c in check(records))
     # From a reading process the values travel packed, and unpack to the same record.
-    packed = _Checker(_known_input_digests(mission, "ucdp_ged"), pack=True)(records)
+    packed = ucdp_checker(mission, pack=True)(records)
     assert all(c.record.values == {} and c.packed for c in packed)
     assert [c.unpacked() for c in packed] == records
     newer, changed_id = newer_release(tmp_path, more_civilian_deaths)
@@ -55,7 +68,7 @@ def test_reimport_by_the_fast_path_changes_nothing_and_a_newer_release_updates(m
     before, after = incident.revisions.get(version=2).changes["fatalities"]
     assert after == before + 5
     record = next(r for r in ged_records(newer) if r.external_id == changed_id)
-    assert incident.input_hash == input_digest(record.values)
+    assert incident.input_hash == ucdp_digest(record)
     again = import_ged(mission, newer)
     assert (again.updated, again.unchanged) == (0, 1_848)
 
@@ -71,9 +84,7 @@ def test_rows_stored_without_an_input_digest_are_checked_once_and_unchanged(miss
     assert not Incident.objects.filter(input_hash="").exists()  # the next run takes the fast path
     assert all(
         isinstance(c, _Unchecked)
-        for c in _Checker(_known_input_digests(mission, "ucdp_ged"), pack=False)(
-            list(ged_records(CAR_CSV))
-        )
+        for c in ucdp_checker(mission, pack=False)(list(ged_records(CAR_CSV)))
     )
 
 
@@ -97,3 +108,28 @@ def test_a_row_changed_after_the_run_began_is_checked_by_the_writer(mission):
     assert target.version == 2
     assert target.revisions.get(version=2).changes["title"][0] == "Renamed elsewhere"
     assert target.input_hash != "0" * 40
+
+
+def test_a_new_reader_version_checks_every_row_again_and_finds_them_unchanged(mission):
+    import_ged(mission, CAR_CSV)
+    run = import_ged(mission, CAR_CSV, reader_version="ucdp 2")
+    assert (run.created, run.updated, run.unchanged, run.rejected) == (0, 0, 1_848, 0)
+    assert set(Incident.objects.values_list("version", flat=True)) == {1}
+    records = list(ged_records(CAR_CSV))
+    stored = dict(Incident.objects.values_list("external_id", "input_hash"))
+    assert all(
+        stored[r.external_id] == raw_input_digest("ucdp 2", _RAW_JSON.encode(r.raw))
+        for r in records
+    )
+    assert all(isinstance(c, _Valid) for c in ucdp_checker(mission, pack=False)(records))
+
+
+def test_without_a_reader_version_the_digest_is_of_the_mapped_values(mission):
+    run = import_ged(mission, CAR_CSV, reader_version="")
+    assert run.created == 1_848
+    records = list(ged_records(CAR_CSV))
+    stored = dict(Incident.objects.values_list("external_id", "input_hash"))
+    assert all(stored[r.external_id] == input_digest(r.values) for r in records)
+    assert input_digest(records[0].values) != ucdp_digest(records[0])
+    again = import_ged(mission, CAR_CSV, reader_version="")
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 1_848)

@@ -113,6 +113,7 @@ class Command(BaseCommand):
                 batch_size=options["batch_size"],
                 progress=bar,
                 parallel=not options["serial"],
+                reader_version=chosen.reader_version,
             )
         except (ValueError, UnicodeDecodeError, OSError) as exc:
             raise CommandError(f"Cannot read {path.name}: {exc}") from exc

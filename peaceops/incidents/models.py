@@ -57,9 +57,13 @@ class Actor(TimestampedModel):
 
 
 class Incident(VersionedModel):
+    # No single-column indexes on mission or created_at: every composite index below that
+    # begins with the mission serves the first, nothing reads incidents by the second alone,
+    # and each index is written for every imported row (ADR 0018).
     mission = models.ForeignKey(
-        "missions.Mission", on_delete=models.PROTECT, related_name="incidents"
+        "missions.Mission", on_delete=models.PROTECT, related_name="incidents", db_index=False
     )
+    created_at = models.DateTimeField(auto_now_add=True)
     incident_type = models.CharField(max_length=32, choices=IncidentType.choices)
     subtype = models.CharField(max_length=32)
     title = models.CharField(max_length=TITLE_MAX)
@@ -123,7 +127,6 @@ class Incident(VersionedModel):
         ordering = ["-started_at", "-id"]
         indexes = [
             models.Index(fields=["mission", "-started_at", "-id"], name="incident_mission_time"),
-            models.Index(fields=["-started_at", "-id"], name="incident_time"),
             models.Index(fields=["latitude", "longitude"], name="incident_point"),
             models.Index(fields=["priogrid_gid"], name="incident_priogrid"),
             models.Index(fields=["country_code", "started_at"], name="incident_country_time"),
@@ -134,6 +137,8 @@ class Incident(VersionedModel):
             ),
             # The map's points (newest first) read from the index alone, never the wide rows
             # (narrative, raw record): 303 -> 157 ms for 50,000 points of 200,000 on SQLite.
+            # It begins with (-started_at, -id), so it also serves the newest-first list of
+            # every mission (the index of those two columns alone was dropped, ADR 0018).
             models.Index(
                 fields=[
                     "-started_at",
@@ -174,7 +179,10 @@ class IncidentActor(models.Model):
         A = "a", _("Side A")
         B = "b", _("Side B")
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="actor_links")
+    # Indexed by the unique constraint below, which begins with the incident.
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="actor_links", db_index=False
+    )
     actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="incident_links")
     side = models.CharField(max_length=1, choices=Side.choices)
 
@@ -204,7 +212,10 @@ class Casualty(models.Model):
         KILLED = "killed", _("Killed")
         INJURED = "injured", _("Injured")
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="casualties")
+    # Indexed by the unique constraint below, which begins with the incident.
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="casualties", db_index=False
+    )
     category = models.CharField(max_length=20, choices=Category.choices)
     outcome = models.CharField(max_length=8, choices=Outcome.choices)
     low = models.PositiveIntegerField(null=True, blank=True)
@@ -273,7 +284,10 @@ class IncidentRevision(models.Model):
         REOPENED = "reopened", _("Reopened")
         IMPORTED = "imported", _("Imported")
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="revisions")
+    # Indexed by the unique constraint below, which begins with the incident.
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="revisions", db_index=False
+    )
     version = models.PositiveIntegerField()
     action = models.CharField(max_length=16, choices=Action.choices)
     # {field: [previous value, new value]} in JSON form; lists for casualties/sources/actors.

@@ -6,9 +6,10 @@ cm: the VIEWS country-month series 1990-2022, cut-off 2022-12, forecasts 2023-01
 every country. pgm: every cell of the four UCDP GED extracts (Syria, Central African
 Republic, Nigeria, South Sudan), cut-off 2019-10 (the last month all four cover), 12 months.
 Each prints the time of loading the data, building the features, and training plus drawing
-(12 steps, three LightGBM fits each), next to fitting the conflictology benchmark on the
-same data, and the process's peak memory. Targets (issue 6, 2 cores): cm under 5 minutes,
-pgm under 10 minutes, peak memory under 8 GB.
+(12 steps, three LightGBM fits each; for pgm also the onset model of calm cells: two
+distance-to-violence features and one LightGBM classifier), next to fitting the
+conflictology benchmark on the same data, and the process's peak memory. Targets (issue 6,
+2 cores): cm under 5 minutes, pgm under 10 minutes, peak memory under 8 GB.
 """
 
 import argparse

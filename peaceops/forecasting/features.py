@@ -60,26 +60,37 @@ def months_since(values: np.ndarray, threshold: float) -> np.ndarray:
     return np.where(last >= 0, np.minimum(gap, MAX_GAP), np.nan).astype(np.float64)
 
 
-def distance_to_violence(panel: Panel, window: int) -> np.ndarray:
+def distance_to_violence(panel: Panel, window: int, chunk: int = 12) -> np.ndarray:
     """For cell panels: per cell and month t, the distance in cells (Chebyshev: a neighbour
     is 1 away, the ring around the neighbours 2) to the nearest cell of the panel with at
     least one fatality in months t-window+1..t (the cell itself counts: 0 if it had one),
-    capped at MAX_DISTANCE, which is also the value when no cell had any."""
+    capped at MAX_DISTANCE, which is also the value when no cell had any.
+
+    On a raster of the panel's bounding box, `chunk` months at a time, the violent cells
+    are grown by one ring per step (a 3 x 3 dilation, rows then columns): memory and time
+    grow with the box, not with cells x violent cells."""
     rows, cols = np.divmod(np.array([int(u) for u in panel.units]) - 1, COLUMNS)
-    sums, _counts = window_totals(panel.values, window)
-    out = np.full(sums.shape, float(MAX_DISTANCE))
-    previous = np.zeros(0, np.intp)
-    for t in range(sums.shape[1]):
-        active = np.flatnonzero(sums[:, t] > 0)
-        if len(active) and np.array_equal(active, previous):  # often the same for months
-            out[:, t] = out[:, t - 1]
-        elif len(active):
-            apart = np.maximum(
-                np.abs(rows[:, None] - rows[active][None, :]),
-                np.abs(cols[:, None] - cols[active][None, :]),
-            )
-            out[:, t] = np.minimum(apart.min(axis=1), MAX_DISTANCE)
-        previous = active
+    rows, cols = rows - rows.min(), cols - cols.min()
+    shape = (int(rows.max()) + 1, int(cols.max()) + 1)
+    violent = window_totals(panel.values, window)[0] > 0
+    out = np.full(violent.shape, float(MAX_DISTANCE))
+    for start in range(0, violent.shape[1], chunk):
+        block = violent[:, start : start + chunk].T  # (months, cells)
+        reached = np.zeros((len(block), *shape), bool)
+        reached[:, rows, cols] = block
+        distance = np.where(reached, 0, MAX_DISTANCE).astype(np.int16)
+        for ring in range(1, MAX_DISTANCE):
+            if reached.all() or not reached.any():
+                break
+            grown = reached.copy()
+            grown[:, 1:] |= reached[:, :-1]
+            grown[:, :-1] |= reached[:, 1:]
+            wide = grown.copy()
+            wide[:, :, 1:] |= grown[:, :, :-1]
+            wide[:, :, :-1] |= grown[:, :, 1:]
+            distance[wide & ~reached] = ring
+            reached = wide
+        out[:, start : start + len(block)] = distance[:, rows, cols].T
     return out
 
 

@@ -73,7 +73,8 @@ HISTORY_ANCHOR = {"cm": 0.7, "pgm": 0.0}
 # onsets such units have (about 0.2% of the quiet cell-months of 2015-2017), so onset draws
 # cost more there than they earn; CRPS hardly moves. Chosen on the windows 2015-2017 (cm
 # and pgm), model version 2. Since version 3 it applies to countries only: calm cells take
-# their draws from the onset model (ONSET_MODEL, chosen on the windows 2015-2017).
+# their draws from the onset model (ONSET_MODEL, chosen on the windows 2015-2017; on the
+# windows 2018-2022 it did worse than version 2: docs/forecasting.md, ADR 0017).
 QUIET_ZERO = True
 ONSET_MODEL = True
 

@@ -33,6 +33,7 @@ from peaceops.core.geo.countries import countries_at, country_at
 from peaceops.incidents.importers.bulk import (
     insert_rows,
     larger_page_cache,
+    refresh_statistics,
     reserve_ids,
     restore_page_cache,
 )
@@ -655,4 +656,6 @@ def run_import(
     run.finished_at = timezone.now()
     if not dry_run:
         ImportRun.objects.filter(pk=run.pk).update(status=run.status, finished_at=run.finished_at)
+        if run.created or run.updated:
+            refresh_statistics()
     return run

@@ -1,0 +1,44 @@
+"""After an import that changed rows, SQLite's query planner has statistics to go by."""
+
+import pytest
+from django.db import connection
+
+from peaceops.incidents.tests.ged_releases import CAR_CSV, import_ged
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "sqlite",
+    reason="SQLite only: PostgreSQL's autovacuum analyses changed tables by itself",
+)
+
+
+def _statistics() -> dict[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")
+        if cursor.fetchone() is None:
+            return {}
+        cursor.execute("SELECT idx, stat FROM sqlite_stat1 WHERE tbl = 'incidents_incident'")
+        return dict(cursor.fetchall())
+
+
+def test_an_import_leaves_planner_statistics_for_the_incident_indexes(mission):
+    assert _statistics() == {}
+    import_ged(mission, CAR_CSV)
+    stats = _statistics()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name FROM sqlite_master "
+            "WHERE type = 'index' AND tbl_name = 'incidents_incident'"
+        )
+        indexes = {name for (name,) in cursor.fetchall()}
+    assert set(stats) == indexes  # every index of the table, the unique ones included
+    # The rows estimated from a sample (analysis_limit): a positive count, not guesses.
+    assert all(int(stat.split()[0]) > 0 for stat in stats.values())
+
+
+def test_an_import_that_changes_nothing_leaves_the_statistics_alone(mission):
+    import_ged(mission, CAR_CSV)
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM sqlite_stat1")
+    again = import_ged(mission, CAR_CSV)
+    assert (again.created, again.updated) == (0, 0)
+    assert _statistics() == {}

@@ -44,6 +44,15 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
+def mapped_file_mb() -> float:
+    """Resident file-backed pages of this process now (the database file's mapped pages)."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("RssFile:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def timed(call):
     """(seconds, result, (peak MB before, peak MB after)) of one call."""
     before, start = peak_mb(), time.perf_counter()
@@ -137,6 +146,7 @@ def bench(path: Path, parallel: bool) -> list[list]:
         target="much faster",
         mem=mem,
     )
+    import_peak = peak_mb()  # the issue's memory target is the import's
     for fmt in ("csv", "parquet"):
         stream = export_incidents(user=user, filters=IncidentFilters(), fmt=fmt)[0]
         secs, size, mem = timed(lambda s=stream: sum(len(chunk) for chunk in s))
@@ -228,8 +238,17 @@ def bench(path: Path, parallel: bool) -> list[list]:
         f"SELECT id, latitude, longitude FROM ged WHERE {inside}",
         AGGREGATE_MS,
     )
-    met = yes(peaceops_peak < MEMORY_MB)
-    add("peak RSS, peaceops phases", "", peaceops_peak, "MB", "", "", f"< {MEMORY_MB} MB", met)
+    met = yes(import_peak < MEMORY_MB)
+    add("peak RSS, import and re-import", "", import_peak, "MB", "", "", f"< {MEMORY_MB} MB", met)
+    # SQLite connections read through a memory map of the database file (settings.py): the
+    # pages the exports touched count in RSS as file pages (the kernel's page cache mapped
+    # in, not memory the process allocated); the import maps none (bulk.import_page_cache).
+    add(
+        f"peak RSS, with the exports ({mapped_file_mb():,.0f} MB mapped file pages at the end)",
+        "",
+        peaceops_peak,
+        "MB",
+    )
     add("peak RSS, reader child", "", peak_mb(resource.RUSAGE_CHILDREN), "MB")
     add("peak RSS, with references", "", peak_mb(), "MB")
     return table

@@ -112,12 +112,20 @@ TEMPLATES = [
 ]
 
 _default_sqlite = f"sqlite:///{VAR_DIR / 'peaceops.sqlite3'}"
+SQLITE_MMAP_BYTES = 0x7FFF0000  # 2 GiB less 64 KiB: the most SQLite maps (SQLITE_MAX_MMAP_SIZE)
 DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", _default_sqlite))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["OPTIONS"] = {
         # WAL for concurrent readers during writes; foreign keys are on in Django's backend.
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        # Pages of 16 KiB for a new database (no effect on an existing one): a bulk import
+        # writes the same bytes in a quarter of the system calls. Reads through a memory map
+        # of up to 2 GiB: no copy into a small per-connection cache; the map and dashboard's
+        # aggregates over wide rows measured 20 to 35% faster (ADR 0018).
+        "init_command": (
+            "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+            f"PRAGMA mmap_size={SQLITE_MMAP_BYTES};"
+        ),
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }

@@ -9,7 +9,8 @@ have none (ADR 0009).
 """
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection
@@ -48,43 +49,53 @@ def reserve_ids(model: type, count: int) -> list[int]:
 
 # SQLite's page cache for this connection while an import runs, in KiB (negative: KiB, as
 # SQLite's PRAGMA takes it). The default 2 MiB cannot hold the index pages that a batch's
-# inserts touch all over the table's eight indexes, so nearly every insert read pages back.
+# inserts touch all over the table's indexes, so nearly every insert read pages back.
 IMPORT_PAGE_CACHE_KIB = 256 * 1024
 
 
-def larger_page_cache() -> int | None:
-    """On SQLite, enlarge this connection's page cache for an import; returns the previous
-    setting for `restore_page_cache` (None on PostgreSQL, whose cache is the server's)."""
+@contextmanager
+def import_page_cache() -> Iterator[None]:
+    """On SQLite, give this connection a page cache for an import and no memory map, and put
+    the previous settings back at the end. The connection's settings map the database file
+    for readers (settings.py); an import's reads and writes are served by the cache, and the
+    pages a map touched would count as the import's memory. PostgreSQL: nothing (its cache is
+    the server's)."""
     if connection.vendor != "sqlite":
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        previous = int(cursor.fetchone()[0])
-        cursor.execute(f"PRAGMA cache_size = -{IMPORT_PAGE_CACHE_KIB}")
-    return previous
-
-
-# Rows SQLite reads per index for its statistics after an import: approximate figures in
-# milliseconds even for millions of rows (a full ANALYZE reads every index).
-ANALYSIS_LIMIT = 1000
-
-
-def refresh_statistics() -> None:
-    """On SQLite, refresh the query planner's statistics after an import changed rows: with
-    none, it guesses, and the first map and dashboard queries after a bulk load measured 15
-    to 20% slower (183 -> 155 ms for the dashboard at 200,000 incidents). PostgreSQL's
-    autovacuum analyses changed tables by itself."""
-    if connection.vendor != "sqlite":
+        yield
         return
     with connection.cursor() as cursor:
-        cursor.execute(f"PRAGMA analysis_limit = {ANALYSIS_LIMIT}")
-        cursor.execute("ANALYZE")
-
-
-def restore_page_cache(previous: int | None) -> None:
-    if previous is not None:
+        cursor.execute("PRAGMA cache_size")
+        previous_cache = int(cursor.fetchone()[0])
+        cursor.execute("PRAGMA mmap_size")
+        mapped = cursor.fetchone()  # no row for an in-memory database (tests)
+        cursor.execute(f"PRAGMA cache_size = -{IMPORT_PAGE_CACHE_KIB}")
+        cursor.execute("PRAGMA mmap_size = 0")
+    try:
+        yield
+    finally:
         with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {previous}")
+            cursor.execute(f"PRAGMA cache_size = {previous_cache}")
+            if mapped:
+                cursor.execute(f"PRAGMA mmap_size = {int(mapped[0])}")
+
+
+# Rows an import must create or update before SQLite's statistics are made again.
+ANALYZE_AFTER_ROWS = 10_000
+
+
+def refresh_statistics(changed_rows: int) -> None:
+    """On SQLite, make the query planner's statistics again after an import that changed
+    many rows: with none, or with those of a much smaller table, it guesses, and the first
+    map and dashboard queries after a bulk load measured 15 to 20% slower (183 -> 155 ms for
+    the dashboard at 200,000 incidents). A full `ANALYZE` (0.2 s at 200,000 incidents):
+    statistics from a sample (`analysis_limit`) made the mission look selective and sent the
+    map's points through the wrong index (175 -> 380 ms). PostgreSQL's autovacuum analyses
+    changed tables by itself."""
+    if connection.vendor != "sqlite" or changed_rows < ANALYZE_AFTER_ROWS:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA analysis_limit = 0")
+        cursor.execute("ANALYZE")
 
 
 def insert_rows(

@@ -31,11 +31,10 @@ from peaceops.core.access import AccessScope
 from peaceops.core.errors import ValidationFailed
 from peaceops.core.geo.countries import countries_at, country_at
 from peaceops.incidents.importers.bulk import (
+    import_page_cache,
     insert_rows,
-    larger_page_cache,
     refresh_statistics,
     reserve_ids,
-    restore_page_cache,
 )
 from peaceops.incidents.importers.pipeline import checked_batches
 from peaceops.incidents.importers.records import RowRejection, SourceRecord
@@ -578,84 +577,86 @@ def run_import(
         )
         if not dry_run:
             run.save()
-    actors = _ActorCache()
-    seen_ids: dict[str, int] = {}
-    started = time.monotonic()
-    problems_kept = 0
-    scope = access_scope_for_user(started_by) if started_by is not None else None
-    # Uploads check every row: the clearance check needs each row's validated classification.
-    known = _known_input_digests(mission, source) if scope is None else {}
-    check = _Checker(known, pack=parallel, reader_version=reader_version)
-    # A batch is tens of thousands of small objects, made by checking and again by unpickling
-    # in the writer. With the default thresholds the cyclic collector runs hundreds of times a
-    # batch, each time walking much of what is alive (unpickling a batch measured 5 to 10 times
-    # slower). Batches hold no cycles: reference counting frees them. The reader inherits this.
-    # The threshold grows with the batch (about 50 objects a row), so that a collection does
-    # not find most of a live batch and move it to the older generations, which are then
-    # walked again (at 10,000 rows, the re-import measured 10 to 20% more CPU without it).
-    thresholds = gc.get_threshold()
-    gc.set_threshold(max(100_000, 50 * batch_size), 50, 100)
-    cache_pages = larger_page_cache()
-    try:
-        for checked in checked_batches(records, batch_size, check, parallel=parallel):
-            rejected, valid = _without_duplicates(checked, seen_ids)
-            for attempt in (1, 2):
-                try:
-                    with transaction.atomic():
-                        counts, problems = _write_batch(
-                            run,
-                            mission=mission,
-                            source=source,
-                            verification_status=verification_status,
-                            rejected=list(rejected),
-                            valid=valid,
-                            scope=scope,
-                            actors=actors,
-                            problem_budget=MAX_PROBLEMS - problems_kept,
-                            dry_run=dry_run,
-                        )
-                        counts["rows_read"] = len(checked)
-                        if not dry_run:
-                            ImportRowProblem.objects.bulk_create(problems)
-                            ImportRun.objects.filter(pk=run.pk).update(
-                                updated_at=timezone.now(),  # the heartbeat of a live run
-                                **{name: F(name) + value for name, value in counts.items()},
+    with import_page_cache():  # from the first read to the statistics at the end
+        actors = _ActorCache()
+        seen_ids: dict[str, int] = {}
+        started = time.monotonic()
+        problems_kept = 0
+        scope = access_scope_for_user(started_by) if started_by is not None else None
+        # Uploads check every row: the clearance check needs each row's validated classification.
+        known = _known_input_digests(mission, source) if scope is None else {}
+        check = _Checker(known, pack=parallel, reader_version=reader_version)
+        # A batch is tens of thousands of small objects, made by checking and again by unpickling
+        # in the writer. With the default thresholds the cyclic collector runs hundreds of times a
+        # batch, each time walking much of what is alive (unpickling a batch measured 5 to 10 times
+        # slower). Batches hold no cycles: reference counting frees them. The reader inherits this.
+        # The threshold grows with the batch (about 50 objects a row), so that a collection does
+        # not find most of a live batch and move it to the older generations, which are then
+        # walked again (at 10,000 rows, the re-import measured 10 to 20% more CPU without it).
+        thresholds = gc.get_threshold()
+        gc.set_threshold(max(100_000, 50 * batch_size), 50, 100)
+        try:
+            for checked in checked_batches(records, batch_size, check, parallel=parallel):
+                rejected, valid = _without_duplicates(checked, seen_ids)
+                for attempt in (1, 2):
+                    try:
+                        with transaction.atomic():
+                            counts, problems = _write_batch(
+                                run,
+                                mission=mission,
+                                source=source,
+                                verification_status=verification_status,
+                                rejected=list(rejected),
+                                valid=valid,
+                                scope=scope,
+                                actors=actors,
+                                problem_budget=MAX_PROBLEMS - problems_kept,
+                                dry_run=dry_run,
                             )
-                    break
-                except IntegrityError:
-                    # Another import wrote one of these ids since we looked: look again, once.
-                    actors.forget()
-                    if attempt == 2:
-                        raise
-            problems_kept += len(problems)
-            for name, value in counts.items():
-                setattr(run, name, getattr(run, name) + value)
-            if dry_run:
-                run._dry_problems = [*getattr(run, "_dry_problems", []), *problems]  # type: ignore[attr-defined]
-            if progress:
-                progress(
-                    Progress(
-                        rows=run.rows_read,
-                        created=run.created,
-                        updated=run.updated,
-                        unchanged=run.unchanged,
-                        rejected=run.rejected,
-                        elapsed=time.monotonic() - started,
+                            counts["rows_read"] = len(checked)
+                            if not dry_run:
+                                ImportRowProblem.objects.bulk_create(problems)
+                                ImportRun.objects.filter(pk=run.pk).update(
+                                    updated_at=timezone.now(),  # the heartbeat of a live run
+                                    **{name: F(name) + value for name, value in counts.items()},
+                                )
+                        break
+                    except IntegrityError:
+                        # Another import wrote one of these ids since we looked: look again, once.
+                        actors.forget()
+                        if attempt == 2:
+                            raise
+                problems_kept += len(problems)
+                for name, value in counts.items():
+                    setattr(run, name, getattr(run, name) + value)
+                if dry_run:
+                    run._dry_problems = [*getattr(run, "_dry_problems", []), *problems]  # type: ignore[attr-defined]
+                if progress:
+                    progress(
+                        Progress(
+                            rows=run.rows_read,
+                            created=run.created,
+                            updated=run.updated,
+                            unchanged=run.unchanged,
+                            rejected=run.rejected,
+                            elapsed=time.monotonic() - started,
+                        )
                     )
+        except BaseException as exc:
+            if not dry_run:
+                ImportRun.objects.filter(pk=run.pk).update(
+                    status=ImportRun.Status.FAILED,
+                    finished_at=timezone.now(),
+                    message=repr(exc)[:2000],
                 )
-    except BaseException as exc:
+            raise
+        finally:
+            gc.set_threshold(*thresholds)
+        run.status = ImportRun.Status.COMPLETED
+        run.finished_at = timezone.now()
         if not dry_run:
             ImportRun.objects.filter(pk=run.pk).update(
-                status=ImportRun.Status.FAILED, finished_at=timezone.now(), message=repr(exc)[:2000]
+                status=run.status, finished_at=run.finished_at
             )
-        raise
-    finally:
-        gc.set_threshold(*thresholds)
-        restore_page_cache(cache_pages)
-    run.status = ImportRun.Status.COMPLETED
-    run.finished_at = timezone.now()
-    if not dry_run:
-        ImportRun.objects.filter(pk=run.pk).update(status=run.status, finished_at=run.finished_at)
-        if run.created or run.updated:
-            refresh_statistics()
-    return run
+            refresh_statistics(run.created + run.updated)
+        return run

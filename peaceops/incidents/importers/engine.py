@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
+import orjson
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -49,7 +50,7 @@ from peaceops.incidents.models import (
     Source,
 )
 from peaceops.incidents.services import ROW_FIELDS, apply_import_update
-from peaceops.incidents.state import cleaned_state_json, state_json
+from peaceops.incidents.state import cleaned_state_json, legacy_cleaned_state_json, state_json
 from peaceops.incidents.summary import summary_add, summary_key
 from peaceops.incidents.validation import clean_incident
 from peaceops.missions.models import Mission
@@ -71,12 +72,23 @@ class Progress:
 ProgressCallback = Callable[[Progress], None]
 
 
-# The raw record's encoder, made once: json.dumps with options builds a new one per call.
+# The standard library's encoder for raw records orjson cannot write (integers beyond 64
+# bits), made once: json.dumps with options builds a new one per call.
 _RAW_JSON = json.JSONEncoder(ensure_ascii=False, default=str)
 
 
-def _sha1(text: str) -> str:
-    return hashlib.sha1(text.encode()).hexdigest()
+def raw_record_json(raw: dict[str, Any]) -> str:
+    """The raw record as JSON text, as stored and digested: compact, UTF-8, unknown types as
+    their str(), NaN as null (orjson: about 2 µs a GED row against 9 for the standard
+    library's encoder)."""
+    try:
+        return orjson.dumps(raw, default=str).decode()
+    except TypeError:
+        return _RAW_JSON.encode(raw)
+
+
+def _sha1(text: str | bytes) -> str:
+    return hashlib.sha1(text.encode() if isinstance(text, str) else text).hexdigest()
 
 
 def digest(state: dict[str, Any]) -> str:
@@ -86,6 +98,13 @@ def digest(state: dict[str, Any]) -> str:
 def content_digest(cleaned: dict[str, Any]) -> str:
     """The digest of a validated row's state: `digest(cleaned_state(cleaned))`."""
     return _sha1(cleaned_state_json(cleaned))
+
+
+def legacy_content_digest(cleaned: dict[str, Any]) -> str:
+    """The content digest as imports before the third session stored it (the standard
+    library's JSON text): compared only with a stored digest that differs from the current
+    one, so that such rows are found unchanged without reading them back."""
+    return _sha1(legacy_cleaned_state_json(cleaned))
 
 
 # Part of every input digest. Bump it when validation or derivation (country borders, PRIO-GRID
@@ -233,7 +252,7 @@ def _validate(
     # Hand on only what the writer needs: input values dropped, the raw record as JSON text
     # (one string pickles far faster than a dict of fifty).
     record = _without_values(item)
-    raw_json = raw_json or _RAW_JSON.encode(item.raw)
+    raw_json = raw_json or raw_record_json(item.raw)
     return _Valid(
         record=record,
         cleaned=cleaned,
@@ -259,7 +278,7 @@ class _Checker:
         if isinstance(item, RowRejection):
             return "", ""
         if self.reader_version:
-            raw_json = _RAW_JSON.encode(item.raw)
+            raw_json = raw_record_json(item.raw)
             return raw_input_digest(self.reader_version, raw_json), raw_json
         return input_digest(item.values), ""
 
@@ -486,11 +505,7 @@ def _write_batch(
         else:
             writable.append(v)
     new = [v for v in writable if v.record.external_id not in existing]
-    changed = [
-        v
-        for v in writable
-        if v.record.external_id in existing and existing[v.record.external_id][1] != v.digest
-    ]
+    changed, restamped = _changed(writable, existing)
     updated = 0
     if not dry_run:
         if new:
@@ -503,14 +518,16 @@ def _write_batch(
                 raw=json.loads(v.raw_json),
                 run=run,
             )
-        _store_input_digests(
+        _store_digests(
+            "input_hash",
             [
                 (v.input_digest, existing[v.record.external_id][0])
                 for v in writable
                 if v.record.external_id in existing
                 and existing[v.record.external_id][3] != v.input_digest
-            ]
+            ],
         )
+        _store_digests("content_hash", restamped)
     else:
         updated = len(changed)
     counts = {
@@ -522,13 +539,32 @@ def _write_batch(
     return counts, _problems(run, rejected, [*writable, *skipped], problem_budget)
 
 
-def _store_input_digests(rows: list[tuple[str, int]]) -> None:
-    """Remember the input digest of stored rows checked in full (updated ones, and rows stored
-    before digests were kept), so the next import of the same input skips them."""
+def _changed(
+    writable: list[_Valid], existing: dict[str, tuple[int, str, str, str]]
+) -> tuple[list[_Valid], list[tuple[str, int]]]:
+    """The stored rows whose content differs, to update; and (content digest, id) of those
+    whose stored digest is the earlier kind for the same content, to restamp only."""
+    changed, restamped = [], []
+    for v in writable:
+        stored = existing.get(v.record.external_id)
+        if stored is None or stored[1] == v.digest:
+            continue
+        if stored[1] == legacy_content_digest(v.cleaned):
+            restamped.append((v.digest, stored[0]))
+        else:
+            changed.append(v)
+    return changed, restamped
+
+
+def _store_digests(column: str, rows: list[tuple[str, int]]) -> None:
+    """Remember digests of stored rows: the input digest of rows checked in full (updated
+    ones, and rows stored before digests were kept), so the next import of the same input
+    skips them; the current content digest of rows stored with the earlier kind."""
+    assert column in ("input_hash", "content_hash")
     if rows:
         table = connection.ops.quote_name(Incident._meta.db_table)
         with connection.cursor() as cursor:
-            cursor.executemany(f"UPDATE {table} SET input_hash = %s WHERE id = %s", rows)
+            cursor.executemany(f"UPDATE {table} SET {column} = %s WHERE id = %s", rows)
 
 
 def _known_input_digests(mission: Mission, source: str) -> dict[str, str]:

@@ -2,13 +2,13 @@
 change: a newer release, rows stored before digests were kept, a row changed mid-run."""
 
 from peaceops.incidents.importers.engine import (
-    _RAW_JSON,
     _Checker,
     _known_input_digests,
     _Unchecked,
     _Valid,
     input_digest,
     raw_input_digest,
+    raw_record_json,
 )
 from peaceops.incidents.importers.formats import FORMATS
 from peaceops.incidents.importers.ucdp import ged_records
@@ -24,7 +24,7 @@ UCDP = FORMATS["ucdp"].reader_version
 
 
 def ucdp_digest(record) -> str:
-    return raw_input_digest(UCDP, _RAW_JSON.encode(record.raw))
+    return raw_input_digest(UCDP, raw_record_json(record.raw))
 
 
 def ucdp_checker(mission, *, pack: bool) -> _Checker:
@@ -118,8 +118,7 @@ def test_a_new_reader_version_checks_every_row_again_and_finds_them_unchanged(mi
     records = list(ged_records(CAR_CSV))
     stored = dict(Incident.objects.values_list("external_id", "input_hash"))
     assert all(
-        stored[r.external_id] == raw_input_digest("ucdp 2", _RAW_JSON.encode(r.raw))
-        for r in records
+        stored[r.external_id] == raw_input_digest("ucdp 2", raw_record_json(r.raw)) for r in records
     )
     assert all(isinstance(c, _Valid) for c in ucdp_checker(mission, pack=False)(records))
 

@@ -293,7 +293,8 @@ def forecast_steps(
             model, features[:, cutoff], base, pool, draws, HISTORY_ANCHOR[panel.level]
         )
         if fixed is not None:
-            out[fixed[0]] = fixed[1][fixed[0]]
+            units, held = fixed
+            out[units] = held[units]
         yield StepForecast(step=step, draws=out, training=(training.first, training.last + step))
 
 

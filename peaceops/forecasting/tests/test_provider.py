@@ -31,25 +31,22 @@ def test_the_warning_rule_gets_the_stored_probabilities(cm_run):
     assert "data to 2023-12" in signals[0].reference
 
 
-@pytest.mark.django_db
-def test_other_thresholds_use_the_stored_sample(cm_run):
+def _car_in_february(threshold: int):
     (signal,) = forecast_signals(
         level="cm",
         units=["CAF"],
-        threshold=5,
+        threshold=threshold,
         first_month=dt.date(2024, 2, 1),
         last_month=dt.date(2024, 2, 1),
     )
+    return signal
+
+
+@pytest.mark.django_db
+def test_other_thresholds_use_the_stored_sample(cm_run):
     car = Forecast.objects.get(run=cm_run, unit="CAF", month=dt.date(2024, 2, 1))
-    assert signal.probability == float(np.mean(np.asarray(car.sample) >= 5))
-    (at_one,) = forecast_signals(
-        level="cm",
-        units=["CAF"],
-        threshold=1,
-        first_month=dt.date(2024, 2, 1),
-        last_month=dt.date(2024, 2, 1),
-    )
-    assert at_one.probability == car.probability_any
+    assert _car_in_february(5).probability == float(np.mean(np.asarray(car.sample) >= 5))
+    assert _car_in_february(1).probability == car.probability_any
 
 
 @pytest.mark.django_db

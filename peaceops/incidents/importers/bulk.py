@@ -103,9 +103,13 @@ def insert_rows(
     columns: tuple[str, ...],
     rows: Iterable[Row],
     constants: Mapping[str, Any] | None = None,
+    *,
+    ready: bool = False,
 ) -> None:
     """INSERT `rows` (tuples in the order of `columns`) into `model`'s table, each followed by
-    `constants` (column -> the value every row takes: adapted for the database once)."""
+    `constants` (column -> the value every row takes: adapted for the database once). With
+    `ready`, the rows' dates and times are already the database's text (the import's checked
+    rows), so SQLite takes the rows as they are."""
     ops = connection.ops
     table = ops.quote_name(model._meta.db_table)  # type: ignore[attr-defined]
     constants = constants or {}
@@ -121,11 +125,13 @@ def insert_rows(
         return
     connection.ensure_connection()
     placeholders = ", ".join("?" * (len(columns) + len(constants)))
-    adapt = _sqlite_adapter(columns)
+    if not ready:
+        rows = map(_sqlite_adapter(columns), rows)
     fixed = _sqlite_adapter(tuple(constants))(tuple(constants.values()))
+    if fixed:
+        rows = (row + fixed for row in rows)
     connection.connection.executemany(
-        f"INSERT INTO {table} ({names}) VALUES ({placeholders})",
-        (adapt(row) + fixed for row in rows) if fixed else map(adapt, rows),
+        f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows
     )
 
 

@@ -14,7 +14,6 @@ import gc
 import hashlib
 import itertools
 import json
-import operator
 import pickle
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -37,6 +36,13 @@ from peaceops.incidents.importers.bulk import (
     refresh_statistics,
     reserve_ids,
 )
+from peaceops.incidents.importers.checked import (
+    ACTOR_KEYS,
+    CASUALTY_KEYS,
+    SOURCE_KEYS,
+    CheckedRow,
+    datetime_suffix,
+)
 from peaceops.incidents.importers.pipeline import checked_batches
 from peaceops.incidents.importers.records import RowRejection, SourceRecord
 from peaceops.incidents.models import (
@@ -51,7 +57,7 @@ from peaceops.incidents.models import (
 )
 from peaceops.incidents.services import ROW_FIELDS, apply_import_update
 from peaceops.incidents.state import cleaned_state_json, legacy_cleaned_state_json, state_json
-from peaceops.incidents.summary import summary_add, summary_key
+from peaceops.incidents.summary import summary_add
 from peaceops.incidents.validation import clean_incident
 from peaceops.missions.models import Mission
 
@@ -126,15 +132,6 @@ def raw_input_digest(reader_version: str, raw_json: str) -> str:
 
 
 @dataclass
-class _Valid:
-    record: SourceRecord
-    cleaned: dict[str, Any]
-    digest: str
-    raw_json: str
-    input_digest: str
-
-
-@dataclass
 class _Unchecked:
     """A row the reader did not validate: its input digest equals the one stored for its id.
     From a reading process, its values and raw record travel pickled in `packed` (one bytes
@@ -145,6 +142,18 @@ class _Unchecked:
     input_digest: str
     packed: bytes = b""
 
+    @property
+    def line(self) -> int:
+        return self.record.line
+
+    @property
+    def external_id(self) -> str:
+        return self.record.external_id
+
+    @property
+    def warnings(self) -> tuple[tuple[str, str], ...]:
+        return self.record.warnings
+
     def unpacked(self) -> SourceRecord:
         if not self.packed:
             return self.record
@@ -152,19 +161,25 @@ class _Unchecked:
         return replace(self.record, values=values, raw=raw)
 
 
+_NAME, _KIND, _SOURCE, _ID = (
+    ACTOR_KEYS.index(k) for k in ("name", "kind", "external_source", "external_id")
+)
+
+
 class _ActorCache:
-    """Actor ids by identity, created in bulk when missing."""
+    """Actor ids by identity, created in bulk when missing. Actors come as the tuples of
+    `CheckedRow.actors` (checked.ACTOR_KEYS)."""
 
     def __init__(self) -> None:
         self._ids: dict[tuple[str, str, str], int] = {}
 
     @staticmethod
-    def key(row: dict[str, Any]) -> tuple[str, str, str]:
-        if row["external_id"]:
-            return ("ext", row["external_source"], row["external_id"])
-        return ("local", row["name"], row["kind"])
+    def key(row: tuple[Any, ...]) -> tuple[str, str, str]:
+        if row[_ID]:
+            return ("ext", row[_SOURCE], row[_ID])
+        return ("local", row[_NAME], row[_KIND])
 
-    def resolve(self, rows: list[dict[str, Any]]) -> None:
+    def resolve(self, rows: list[tuple[Any, ...]]) -> None:
         known, key = self._ids, self.key
         missing = {k: r for r in rows if (k := key(r)) not in known}
         if not missing:
@@ -175,10 +190,10 @@ class _ActorCache:
             Actor.objects.bulk_create(
                 [
                     Actor(
-                        name=r["name"],
-                        kind=r["kind"],
-                        external_source=r["external_source"] if r["external_id"] else "",
-                        external_id=r["external_id"],
+                        name=r[_NAME],
+                        kind=r[_KIND],
+                        external_source=r[_SOURCE] if r[_ID] else "",
+                        external_id=r[_ID],
                     )
                     for r in still
                 ],
@@ -186,7 +201,7 @@ class _ActorCache:
             )
             self._load({self.key(r): r for r in still})
 
-    def _load(self, wanted: dict[tuple[str, str, str], dict[str, Any]]) -> None:
+    def _load(self, wanted: dict[tuple[str, str, str], tuple[Any, ...]]) -> None:
         external = [k for k in wanted if k[0] == "ext"]
         for source in {k[1] for k in external}:
             ids = [k[2] for k in external if k[1] == source]
@@ -205,7 +220,7 @@ class _ActorCache:
         """After a rolled-back batch: ids of actors created in it are gone too."""
         self._ids.clear()
 
-    def id_for(self, row: dict[str, Any]) -> int:
+    def id_for(self, row: tuple[Any, ...]) -> int:
         return self._ids[self.key(row)]
 
 
@@ -239,9 +254,12 @@ def _without_values(item: SourceRecord) -> SourceRecord:
 def _validate(
     item: SourceRecord | RowRejection,
     point_country: PointCountry,
+    suffix: str,
     input_hash: str = "",
     raw_json: str = "",
-) -> _Valid | RowRejection:
+) -> CheckedRow | RowRejection:
+    """Validate one row into the compact form the writer inserts (checked.py); `suffix` is
+    `datetime_suffix` of the database written to."""
     if isinstance(item, RowRejection):
         return item
     input_hash = input_hash or input_digest(item.values)
@@ -251,18 +269,19 @@ def _validate(
         return RowRejection(line=item.line, external_id=item.external_id, fields=exc.fields)
     # Hand on only what the writer needs: input values dropped, the raw record as JSON text
     # (one string pickles far faster than a dict of fifty).
-    record = _without_values(item)
-    raw_json = raw_json or raw_record_json(item.raw)
-    return _Valid(
-        record=record,
+    return CheckedRow.build(
+        line=item.line,
+        external_id=item.external_id,
+        warnings=item.warnings,
         cleaned=cleaned,
         digest=content_digest(cleaned),
-        raw_json=raw_json,
         input_digest=input_hash,
+        raw_json=raw_json or raw_record_json(item.raw),
+        suffix=suffix,
     )
 
 
-Checked = _Valid | _Unchecked | RowRejection
+Checked = CheckedRow | _Unchecked | RowRejection
 
 
 class _Checker:
@@ -272,6 +291,7 @@ class _Checker:
 
     def __init__(self, known: dict[str, str], *, pack: bool, reader_version: str = "") -> None:
         self.known, self.pack, self.reader_version = known, pack, reader_version
+        self.suffix = datetime_suffix(connection.vendor)
 
     def _digest(self, item: SourceRecord | RowRejection) -> tuple[str, str]:
         """(input digest, raw record's JSON or '' when not written yet) of a row."""
@@ -301,12 +321,12 @@ class _Checker:
         if to_validate:
             point_country = _batch_countries([item for _i, item, _h, _r in to_validate])
             for index, item, hashed, raw_json in to_validate:
-                checked[index] = _validate(item, point_country, hashed, raw_json)
+                checked[index] = _validate(item, point_country, self.suffix, hashed, raw_json)
         return checked
 
 
 def _problems(
-    run: ImportRun, rejected: list[RowRejection], valid: list[_Valid | _Unchecked], budget: int
+    run: ImportRun, rejected: list[RowRejection], valid: list[CheckedRow | _Unchecked], budget: int
 ) -> list[ImportRowProblem]:
     problems = [
         ImportRowProblem(
@@ -319,19 +339,19 @@ def _problems(
     problems += [
         ImportRowProblem(
             run=run,
-            line=v.record.line,
-            external_id=v.record.external_id[:64],
+            line=v.line,
+            external_id=v.external_id[:64],
             field=field[:100],
             reason=reason,
             severity=ImportRowProblem.Severity.WARNING,
         )
         for v in valid
-        for field, reason in v.record.warnings
+        for field, reason in v.warnings
     ]
     return problems[: max(budget, 0)]
 
 
-_ROW_VALUES = operator.itemgetter(*ROW_FIELDS)  # a validated row's incident columns, in order
+_SIDE = ACTOR_KEYS.index("side")
 
 
 def _insert_new(
@@ -339,9 +359,11 @@ def _insert_new(
     mission: Mission,
     source: str,
     verification_status: str,
-    rows: list[_Valid],
+    rows: list[CheckedRow],
     actors: _ActorCache,
 ) -> None:
+    """Insert new incidents and their children: the rows' tuples go in as they came from
+    the reader (checked.py), each child row behind its incident's id."""
     now = timezone.now()
     constants = {
         "mission_id": mission.pk,
@@ -355,55 +377,26 @@ def _insert_new(
     }
     columns = ("id", *ROW_FIELDS, "external_id", "content_hash", "input_hash", "raw")
     pks = reserve_ids(Incident, len(rows))
-    row_values = _ROW_VALUES
     insert_rows(
         Incident,
         columns,
         (
-            (pk, *row_values(v.cleaned), v.record.external_id, v.digest, v.input_digest, v.raw_json)
+            (pk, *v.values, v.external_id, v.digest, v.input_digest, v.raw_json)
             for pk, v in zip(pks, rows, strict=True)
         ),
         constants,
+        ready=True,
     )
-    summary_add((summary_key(mission.pk, v.cleaned), 1, v.cleaned["fatalities"]) for v in rows)
-    actors.resolve([a for v in rows for a in v.cleaned["actors"]])
+    summary_add((v.summary_key(mission.pk), 1, v.fatalities) for v in rows)
+    actors.resolve([a for v in rows for a in v.actors])
     casualties, sources, links = [], [], []
     for pk, v in zip(pks, rows, strict=True):
-        casualties += [
-            (pk, c["category"], c["outcome"], c["low"], c["best"], c["high"])
-            for c in v.cleaned["casualties"]
-        ]
-        sources += [
-            (
-                pk,
-                i,
-                s["name"],
-                s["reference"],
-                s["published_on"],
-                s["reliability"],
-                s["credibility"],
-                s["excerpt"],
-            )
-            for i, s in enumerate(v.cleaned["sources"])
-        ]
-        links += list(dict.fromkeys((pk, actors.id_for(a), a["side"]) for a in v.cleaned["actors"]))
-    casualty_columns = ("incident_id", "category", "outcome", "low", "best", "high")
-    insert_rows(Casualty, casualty_columns, casualties)
-    insert_rows(
-        Source,
-        (
-            "incident_id",
-            "position",
-            "name",
-            "reference",
-            "published_on",
-            "reliability",
-            "credibility",
-            "excerpt",
-        ),
-        sources,
-    )
-    insert_rows(IncidentActor, ("incident_id", "actor_id", "side"), links)
+        casualties += [(pk, *c) for c in v.casualties]
+        sources += [(pk, i, *s) for i, s in enumerate(v.sources)]
+        links += dict.fromkeys((pk, actors.id_for(a), a[_SIDE]) for a in v.actors)
+    insert_rows(Casualty, ("incident_id", *CASUALTY_KEYS), casualties, ready=True)
+    insert_rows(Source, ("incident_id", "position", *SOURCE_KEYS), sources, ready=True)
+    insert_rows(IncidentActor, ("incident_id", "actor_id", "side"), links, ready=True)
     comment = f"import run {run.pk}"
     insert_rows(
         IncidentRevision,
@@ -416,6 +409,7 @@ def _insert_new(
             "comment": comment,
             "created_at": now,
         },
+        ready=True,
     )
 
 
@@ -432,18 +426,18 @@ def _primed(
 
 def _without_duplicates(
     checked: list[Checked], seen_ids: dict[str, int]
-) -> tuple[list[RowRejection], list[_Valid | _Unchecked]]:
+) -> tuple[list[RowRejection], list[CheckedRow | _Unchecked]]:
     rejected = [c for c in checked if isinstance(c, RowRejection)]
-    valid: list[_Valid | _Unchecked] = []
+    valid: list[CheckedRow | _Unchecked] = []
     for c in checked:
         if isinstance(c, RowRejection):
             continue
-        first = seen_ids.setdefault(c.record.external_id, c.record.line)
-        if first != c.record.line:
+        first = seen_ids.setdefault(c.external_id, c.line)
+        if first != c.line:
             rejected.append(
                 RowRejection(
-                    line=c.record.line,
-                    external_id=c.record.external_id,
+                    line=c.line,
+                    external_id=c.external_id,
                     fields={"id": [f"Duplicate of the row on line {first}."]},
                 )
             )
@@ -459,7 +453,7 @@ def _write_batch(
     source: str,
     verification_status: str,
     rejected: list[RowRejection],
-    valid: list[_Valid | _Unchecked],
+    valid: list[CheckedRow | _Unchecked],
     scope: AccessScope | None,
     actors: "_ActorCache",
     problem_budget: int,
@@ -473,7 +467,7 @@ def _write_batch(
         for ext_id, pk, content_hash, classification, input_hash in Incident.objects.filter(
             mission=mission,
             external_source=source,
-            external_id__in=[v.record.external_id for v in valid],
+            external_id__in=[v.external_id for v in valid],
         )
         # The same condition as the partial unique index, so both databases use it; no ORDER BY.
         .exclude(external_id="")
@@ -481,38 +475,38 @@ def _write_batch(
         .values_list("external_id", "pk", "content_hash", "classification", "input_hash")
     }
     skipped: list[_Unchecked] = []
-    writable: list[_Valid] = []
+    writable: list[CheckedRow] = []
     for v in valid:
-        stored = existing.get(v.record.external_id)
+        stored = existing.get(v.external_id)
         if isinstance(v, _Unchecked):
             if stored is not None and stored[3] == v.input_digest:
                 skipped.append(v)  # the reader's fast path holds: unchanged
                 continue
             # The stored row changed since the run began: check this row here after all.
-            checked = _validate(v.unpacked(), country_at, v.input_digest)
+            checked = _validate(
+                v.unpacked(), country_at, datetime_suffix(connection.vendor), v.input_digest
+            )
             if isinstance(checked, RowRejection):
                 rejected.append(checked)
                 continue
             v = checked
         if scope is not None and stored and not scope.can_see(mission.pk, stored[2]):
             reason = "A record with this id exists that you may not change."
-            rejected.append(RowRejection(v.record.line, v.record.external_id, {"id": [reason]}))
-        elif scope is not None and not scope.can_see(mission.pk, v.cleaned["classification"]):
+            rejected.append(RowRejection(v.line, v.external_id, {"id": [reason]}))
+        elif scope is not None and not scope.can_see(mission.pk, v.classification):
             reason = "Above your clearance for this mission."
-            rejected.append(
-                RowRejection(v.record.line, v.record.external_id, {"classification": [reason]})
-            )
+            rejected.append(RowRejection(v.line, v.external_id, {"classification": [reason]}))
         else:
             writable.append(v)
-    new = [v for v in writable if v.record.external_id not in existing]
+    new = [v for v in writable if v.external_id not in existing]
     changed, restamped = _changed(writable, existing)
     updated = 0
     if not dry_run:
         if new:
             _insert_new(run, mission, source, verification_status, new, actors)
-        for v in changed:
+        for v in changed:  # few: the validated dict is rebuilt for each
             updated += apply_import_update(
-                incident_id=existing[v.record.external_id][0],
+                incident_id=existing[v.external_id][0],
                 cleaned=v.cleaned,
                 content_hash=v.digest,
                 raw=json.loads(v.raw_json),
@@ -521,10 +515,9 @@ def _write_batch(
         _store_digests(
             "input_hash",
             [
-                (v.input_digest, existing[v.record.external_id][0])
+                (v.input_digest, existing[v.external_id][0])
                 for v in writable
-                if v.record.external_id in existing
-                and existing[v.record.external_id][3] != v.input_digest
+                if v.external_id in existing and existing[v.external_id][3] != v.input_digest
             ],
         )
         _store_digests("content_hash", restamped)
@@ -540,13 +533,13 @@ def _write_batch(
 
 
 def _changed(
-    writable: list[_Valid], existing: dict[str, tuple[int, str, str, str]]
-) -> tuple[list[_Valid], list[tuple[str, int]]]:
+    writable: list[CheckedRow], existing: dict[str, tuple[int, str, str, str]]
+) -> tuple[list[CheckedRow], list[tuple[str, int]]]:
     """The stored rows whose content differs, to update; and (content digest, id) of those
     whose stored digest is the earlier kind for the same content, to restamp only."""
     changed, restamped = [], []
     for v in writable:
-        stored = existing.get(v.record.external_id)
+        stored = existing.get(v.external_id)
         if stored is None or stored[1] == v.digest:
             continue
         if stored[1] == legacy_content_digest(v.cleaned):

@@ -1,11 +1,11 @@
 """Re-imports skip validating rows whose input digest is unchanged, and still find every
 change: a newer release, rows stored before digests were kept, a row changed mid-run."""
 
+from peaceops.incidents.importers.checked import CheckedRow
 from peaceops.incidents.importers.engine import (
     _Checker,
     _known_input_digests,
     _Unchecked,
-    _Valid,
     input_digest,
     raw_input_digest,
     raw_record_json,
@@ -46,7 +46,7 @@ def test_reader_skips_validation_only_for_unchanged_input(mission, tmp_path):
     assert [c.unpacked() for c in packed] == records
     newer, changed_id = newer_release(tmp_path, more_civilian_deaths)
     checked = check(list(ged_records(newer)))
-    validated = [c.record.external_id for c in checked if isinstance(c, _Valid)]
+    validated = [c.external_id for c in checked if isinstance(c, CheckedRow)]
     assert validated == [changed_id]
     assert sum(isinstance(c, _Unchecked) for c in checked) == 1_847
 
@@ -120,7 +120,7 @@ def test_a_new_reader_version_checks_every_row_again_and_finds_them_unchanged(mi
     assert all(
         stored[r.external_id] == raw_input_digest("ucdp 2", raw_record_json(r.raw)) for r in records
     )
-    assert all(isinstance(c, _Valid) for c in ucdp_checker(mission, pack=False)(records))
+    assert all(isinstance(c, CheckedRow) for c in ucdp_checker(mission, pack=False)(records))
 
 
 def test_without_a_reader_version_the_digest_is_of_the_mapped_values(mission):

@@ -15,7 +15,9 @@ on the history features, turned into a predictive distribution (a mixture of dra
    bin's residual quantiles at (k + 0.5) / n are added to `mu`.
 3. The unit's own recent months (the other three quarters; for cells pooled with the 8
    neighbours'), scaled to the expected level, so a war that has been steady stays tight
-   and one that swings keeps its swings.
+   and one that swings keeps its swings. For cells (version 4) a month k months before the
+   cut-off weighs 0.5 ** (k / POOL_HALFLIFE) in the pool, and the draws are the weighted
+   pool's quantiles.
 4. A quiet country (no fatality in it or its neighbours in the last 12 months) takes all
    its draws from that history: all zero, no onset tail (see QUIET_ZERO). A calm cell (none
    in the cell itself in the last 12 months) takes all its draws from the onset model
@@ -37,7 +39,7 @@ from peaceops.forecasting.features import window_totals
 from peaceops.forecasting.panel import Panel
 
 MODEL_NAME = "lgbm_mixture"
-MODEL_VERSION = "3"
+MODEL_VERSION = "4"
 
 PARAMS = {
     "objective": "regression",
@@ -77,6 +79,12 @@ HISTORY_ANCHOR = {"cm": 0.7, "pgm": 0.0}
 # windows 2018-2022 it did worse than version 2: docs/forecasting.md, ADR 0017).
 QUIET_ZERO = True
 ONSET_MODEL = True
+# Cells' history draws (version 4): quantiles of the pooled last HISTORY months of the cell
+# and its 8 neighbours, a month k months before the cut-off weighted 0.5 ** (k / 6): the last
+# months say more about the next ones than the months a year back. Chosen on the windows
+# 2015-2017 by the rule of ADR 0019. None gives version 3's pool (every month once, in
+# turn); countries keep that one.
+POOL_HALFLIFE: float | None = 6.0
 
 
 @dataclass
@@ -177,17 +185,38 @@ def fit_step(
 
 
 def recent_pool(panel: Panel, cutoff: int, draws: int) -> np.ndarray:
-    """(units, draws): each unit's last HISTORY months, repeated in turn up to `draws`
-    (uncovered months count as 0). For cells (pgm) the months of the 8 neighbouring cells
-    join the cell's own: violence moves between neighbouring cells."""
+    """(units, draws): each unit's last HISTORY months (uncovered months count as 0). For
+    countries, or with POOL_HALFLIFE None, the months repeated in turn up to `draws`, and
+    for cells with the months of the 8 neighbouring cells joining the cell's own (violence
+    moves between neighbouring cells). For cells with POOL_HALFLIFE, the quantiles at
+    (k + 0.5) / draws of the same months, a month k months before the cut-off weighted
+    0.5 ** (k / POOL_HALFLIFE)."""
     recent = np.nan_to_num(panel.values[:, max(cutoff - HISTORY + 1, 0) : cutoff + 1])
     out = np.empty((recent.shape[0], draws))
+    if panel.level == "pgm" and POOL_HALFLIFE is not None:
+        ages = np.arange(recent.shape[1])[::-1]  # months before the cut-off
+        weights = 0.5 ** (ages / POOL_HALFLIFE)
+        levels = (np.arange(draws) + 0.5) / draws
+        for unit in range(recent.shape[0]):
+            neighbours = panel.neighbours[unit]
+            pool = np.concatenate([recent[unit], recent[neighbours].ravel()])
+            out[unit] = weighted_quantiles(pool, np.tile(weights, len(neighbours) + 1), levels)
+        return out
     for unit in range(recent.shape[0]):
         pool = recent[unit]
         if panel.level == "pgm" and len(panel.neighbours[unit]):
             pool = np.concatenate([pool, recent[panel.neighbours[unit]].ravel()])
         out[unit] = pool[np.arange(draws) % len(pool)]
     return out
+
+
+def weighted_quantiles(values: np.ndarray, weights: np.ndarray, levels: np.ndarray) -> np.ndarray:
+    """The smallest value whose share of the total weight at or below it reaches each level
+    (the inverse of the weighted empirical distribution function)."""
+    order = np.argsort(values, kind="stable")
+    cumulative = np.cumsum(weights[order])
+    index = np.searchsorted(cumulative, levels * cumulative[-1], side="left")
+    return values[order][np.minimum(index, len(values) - 1)]
 
 
 def quiet_units(panel: Panel, cutoff: int) -> np.ndarray:
@@ -211,7 +240,8 @@ def predict_draws(
     anchor: float,
 ) -> np.ndarray:
     """(units, draws) fatalities for the units whose features (units, k) are given; `base`
-    is recent_level() and `pool` recent_pool() at the cut-off for the same units."""
+    is recent_level() and `pool` recent_pool() at the cut-off for the same units, with at
+    least round(draws * HISTORY_SHARE) draws (the first of them are used)."""
     mu = base + model.booster.predict(features)
     bins = np.searchsorted(model.bin_edges, mu, side="left")
     own = round(draws * HISTORY_SHARE)
@@ -283,7 +313,7 @@ def forecast_steps(
     """The forecasts for months cutoff + step of every unit, from the data up to column
     `cutoff` (inclusive), one step at a time (the caller may keep only a summary: the draws
     of every cell of many countries for 12 steps do not need to be in memory at once)."""
-    pool = recent_pool(panel, cutoff, draws)
+    pool = recent_pool(panel, cutoff, round(draws * HISTORY_SHARE))
     base = recent_level(panel.values[:, : cutoff + 1])[:, cutoff]
     fixed = fixed_draws(panel, features, cutoff, steps, draws)
     for step in steps:

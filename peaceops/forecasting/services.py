@@ -140,6 +140,8 @@ def forecast_run_create(
         "history_anchor": lgbm.HISTORY_ANCHOR[level],
         "max_scale": lgbm.MAX_SCALE,
     }
+    if level == "pgm":
+        parameters["history_halflife"] = lgbm.POOL_HALFLIFE
     if level == "pgm" and lgbm.ONSET_MODEL:
         parameters["onset"] = {
             "calm_months": onset.CALM_MONTHS,

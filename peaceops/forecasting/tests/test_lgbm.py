@@ -121,3 +121,48 @@ def test_forecast_gives_quiet_countries_only_zeros(panel):
     assert not quiet[UNITS.index("SYR")]
     draws = lgbm.forecast(panel, features, cutoff, [3], draws=200, rounds=20).draws[3]
     assert (draws[quiet] == 0).all()
+
+
+def two_units(level: str, month: int) -> Panel:
+    """Two units, neighbours of each other, over 12 months: 10 fatalities in the first in
+    column `month`, none otherwise."""
+    values = np.zeros((2, 12))
+    values[0, month] = 10.0
+    return Panel(
+        level=level,
+        units=["1", "2"],
+        first_month=month_id(2000, 1),
+        values=values,
+        neighbours=[np.array([1], np.intp), np.array([0], np.intp)],
+        group=np.arange(2) if level == "cm" else np.zeros(2, np.intp),
+    )
+
+
+def test_cells_history_draws_weigh_the_last_months_more(monkeypatch):
+    # the pool of each cell: its 12 months and its neighbour's, a month k months before the
+    # cut-off weighted 0.5 ** (k / 6); the weights of 12 months sum to 0.75 / (1 - 0.5 **
+    # (1 / 6)) = 6.874, so a month at the cut-off is 1 / 13.749 = 7.3% of the pool: the
+    # quantiles (k + 0.5) / 100 from k = 93 on
+    assert lgbm.POOL_HALFLIFE == 6.0
+    recent = lgbm.recent_pool(two_units("pgm", 11), 11, 100)
+    assert (recent == 10).sum(axis=1).tolist() == [7, 7]
+    assert (recent[:, :93] == 0).all()  # in order: the quantiles
+    # a year back: 0.5 ** (11 / 6) / 13.749 = 2.0%, from k = 98 on
+    assert (lgbm.recent_pool(two_units("pgm", 0), 11, 100) == 10).sum(axis=1).tolist() == [2, 2]
+    # version 3: the 24 months in turn (100 draws: 4 or 5 each), however long ago
+    monkeypatch.setattr(lgbm, "POOL_HALFLIFE", None)
+    assert (lgbm.recent_pool(two_units("pgm", 11), 11, 100) == 10).sum(axis=1).tolist() == [4, 4]
+    assert (lgbm.recent_pool(two_units("pgm", 0), 11, 100) == 10).sum(axis=1).tolist() == [5, 4]
+
+
+def test_countries_history_draws_are_their_own_months_in_turn():
+    recent = lgbm.recent_pool(two_units("cm", 11), 11, 100)
+    assert (recent == 10).sum(axis=1).tolist() == [8, 0]  # 100 draws of 12 months in turn
+    assert np.flatnonzero(recent[0]).tolist() == list(range(11, 100, 12))
+
+
+def test_weighted_quantiles_invert_the_weighted_distribution():
+    values = np.array([5.0, 0.0, 1.0])
+    weights = np.array([1.0, 2.0, 1.0])  # 0 half the weight, 1 and 5 a quarter each
+    levels = np.array([0.1, 0.5, 0.6, 0.75, 0.76, 0.99])
+    assert lgbm.weighted_quantiles(values, weights, levels).tolist() == [0, 0, 1, 1, 5, 5]

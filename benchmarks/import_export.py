@@ -97,7 +97,7 @@ def bench(path: Path, parallel: bool) -> list[list]:
     from peaceops.core.geo.countries import code_for_name
     from peaceops.incidents.exports import export_incidents
     from peaceops.incidents.importers.engine import run_import
-    from peaceops.incidents.importers.files import file_sha256
+    from peaceops.incidents.importers.files import estimated_rows, file_sha256
     from peaceops.incidents.importers.formats import FORMATS
     from peaceops.incidents.importers.ucdp import EXTERNAL_SOURCE, ged_records
     from peaceops.incidents.selectors import IncidentFilters, incident_aggregate, incident_list
@@ -128,6 +128,7 @@ def bench(path: Path, parallel: bool) -> list[list]:
             verification_status="verified",
             parallel=parallel,
             reader_version=FORMATS["ucdp"].reader_version,  # as `peaceops import ucdp` does
+            expected_rows=estimated_rows(path),  # likewise (it counts the file's lines)
         )
 
     secs, run, mem, cpu = timed_cpu(do_import)

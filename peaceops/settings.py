@@ -11,6 +11,7 @@
 | PEACEOPS_LOGIN_WINDOW_SECONDS | 900 | the window for the above |
 | PEACEOPS_MAX_BODY_BYTES | 2097152 | larger request bodies are refused with 413 |
 | PEACEOPS_MAX_UPLOAD_BYTES | 1073741824 | larger import uploads are refused with 413 |
+| PEACEOPS_IMPORT_DEFER_INDEXES_ROWS | 50000 | first loads this large build indexes at the end |
 | PEACEOPS_RULES_INTERVAL_MINUTES | 15 | how often the worker evaluates every early-warning rule |
 | CSRF_TRUSTED_ORIGINS | (none) | comma-separated origins, for HTTPS behind a proxy |
 | SECURE_COOKIES | false | send session and CSRF cookies over HTTPS only |
@@ -157,6 +158,9 @@ SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 
+# An import of this many rows or more (estimated from the file) into a smaller incidents
+# table drops the plain indexes and builds them at the end (ADR 0020); 0: never.
+IMPORT_DEFER_INDEXES_ROWS = int(os.environ.get("PEACEOPS_IMPORT_DEFER_INDEXES_ROWS", "50000"))
 # Uploaded import files above this size are refused with 413.
 MAX_UPLOAD_BYTES = int(os.environ.get("PEACEOPS_MAX_UPLOAD_BYTES", str(1024**3)))
 UPLOAD_DIR = VAR_DIR / "uploads"

@@ -14,6 +14,7 @@ import gc
 import hashlib
 import itertools
 import json
+import logging
 import pickle
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -43,6 +44,11 @@ from peaceops.incidents.importers.checked import (
     CheckedRow,
     datetime_suffix,
 )
+from peaceops.incidents.importers.deferred_indexes import (
+    defer_indexes,
+    restore_indexes,
+    worth_deferring,
+)
 from peaceops.incidents.importers.pipeline import checked_batches
 from peaceops.incidents.importers.records import RowRejection, SourceRecord
 from peaceops.incidents.models import (
@@ -60,6 +66,8 @@ from peaceops.incidents.state import cleaned_state_json, legacy_cleaned_state_js
 from peaceops.incidents.summary import summary_add
 from peaceops.incidents.validation import clean_incident
 from peaceops.missions.models import Mission
+
+logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 10_000  # rows per transaction; fewer, larger commits rewrite fewer index pages
 MAX_PROBLEMS = 100_000  # problems kept per run; the counts stay exact beyond it
@@ -572,6 +580,19 @@ def _known_input_digests(mission: Mission, source: str) -> dict[str, str]:
     )
 
 
+def _mostly_new(valid: list[CheckedRow | _Unchecked]) -> bool:
+    """Whether most of a batch was validated: rows the file brings new (or changed), not the
+    unchanged ones of a re-import (the file's estimate cannot tell them apart)."""
+    return 2 * sum(isinstance(v, CheckedRow) for v in valid) > len(valid)
+
+
+def _restore_after_failure(run: ImportRun) -> None:
+    try:
+        restore_indexes(run=run)
+    except Exception:  # the records stay: the next import or the worker builds them
+        logger.exception("import %s: its deferred indexes are left for the next import", run.pk)
+
+
 def run_import(
     *,
     mission: Mission,
@@ -587,12 +608,15 @@ def run_import(
     parallel: bool = False,
     run: ImportRun | None = None,
     reader_version: str = "",
+    expected_rows: int | None = None,
 ) -> ImportRun:
     """Import `records` into `mission`. With dry_run, validate only and write nothing (the
     returned run is not saved; its counts say what would happen). With parallel, rows are
     read and checked in a forked child process while this one writes (see pipeline.py).
     `reader_version` (formats.py) names a reader whose mapping is fixed, so that re-imports
-    can recognise unchanged rows by their raw record; without it, by their mapped values."""
+    can recognise unchanged rows by their raw record; without it, by their mapped values.
+    `expected_rows` (an estimate from the file) lets a large first load build the plain
+    indexes at the end (deferred_indexes.py)."""
     # Start reading before anything is recorded: file-level problems (encoding, missing
     # columns) are raised by the reader on its first row, and should leave no trace.
     records = _primed(records)
@@ -606,6 +630,10 @@ def run_import(
         )
         if not dry_run:
             run.save()
+    deferred = False
+    if not dry_run:
+        restore_indexes()  # those a killed import left dropped
+    may_defer = not dry_run and worth_deferring(expected_rows)
     with import_page_cache():  # from the first read to the statistics at the end
         actors = _ActorCache()
         seen_ids: dict[str, int] = {}
@@ -627,6 +655,9 @@ def run_import(
         try:
             for checked in checked_batches(records, batch_size, check, parallel=parallel):
                 rejected, valid = _without_duplicates(checked, seen_ids)
+                if may_defer:  # decided on the first batch: a first load, not a re-import
+                    may_defer = False
+                    deferred = _mostly_new(valid) and bool(defer_indexes(run))
                 for attempt in (1, 2):
                     try:
                         with transaction.atomic():
@@ -672,6 +703,8 @@ def run_import(
                         )
                     )
         except BaseException as exc:
+            if deferred:
+                _restore_after_failure(run)
             if not dry_run:
                 ImportRun.objects.filter(pk=run.pk).update(
                     status=ImportRun.Status.FAILED,
@@ -681,6 +714,8 @@ def run_import(
             raise
         finally:
             gc.set_threshold(*thresholds)
+        if deferred:
+            restore_indexes(run=run)
         run.status = ImportRun.Status.COMPLETED
         run.finished_at = timezone.now()
         if not dry_run:

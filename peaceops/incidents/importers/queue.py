@@ -20,7 +20,9 @@ from peaceops.accounts.models import User
 from peaceops.accounts.selectors import access_scope_for_user
 from peaceops.core.errors import PayloadTooLarge, PermissionDenied, ValidationFailed
 from peaceops.core.roles import Action
+from peaceops.incidents.importers.deferred_indexes import restore_indexes
 from peaceops.incidents.importers.engine import run_import
+from peaceops.incidents.importers.files import estimated_rows
 from peaceops.incidents.importers.formats import FORMATS, reader_for
 from peaceops.incidents.importers.tabular import external_source, load_mapping
 from peaceops.incidents.models import ImportRun
@@ -139,6 +141,7 @@ def import_process(run: ImportRun) -> ImportRun:
             started_by=run.started_by,
             run=run,
             reader_version=FORMATS[run.format].reader_version,
+            expected_rows=estimated_rows(Path(run.stored_path)),
         )
     except (ValueError, UnicodeDecodeError, OSError) as exc:
         ImportRun.objects.filter(pk=run.pk).update(
@@ -153,9 +156,11 @@ def import_process(run: ImportRun) -> ImportRun:
 
 
 def import_run_next() -> str | None:
-    """The worker's import job (core/jobs.py): requeue stale runs, then run the oldest queued
-    upload to the end. An unexpected error fails that run with the reason; the worker goes on."""
+    """The worker's import job (core/jobs.py): requeue stale runs, build the indexes that
+    killed imports left dropped, then run the oldest queued upload to the end. An unexpected
+    error fails that run with the reason; the worker goes on."""
     import_requeue_stale()
+    restore_indexes(stopped_only=True)  # those of imports that were killed
     run = import_claim_next()
     if run is None:
         return None

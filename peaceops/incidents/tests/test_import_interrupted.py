@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
+import pytest
 
 from peaceops.testing.ged_sample import write_sample
 
@@ -78,9 +79,45 @@ def processes_reading(path: Path) -> list[int]:
     return found
 
 
-def test_killed_import_leaves_whole_batches_and_rerun_completes(tmp_path):
+def index_names(env: dict[str, str], query) -> set[str]:
+    """The named indexes of the incidents app's tables."""
+    if "DATABASE_URL" in env:
+        rows = query("SELECT indexname FROM pg_indexes WHERE tablename LIKE 'incidents_%'")
+    else:
+        rows = query(
+            "SELECT name FROM sqlite_master WHERE type = 'index' "
+            "AND tbl_name LIKE 'incidents_%' AND sql IS NOT NULL"
+        )
+    return {name for (name,) in rows}
+
+
+# The import's plain indexes (importers/deferred_indexes.py): the ones a large first load
+# drops and builds at the end.
+DEFERRED = {
+    "incident_country_time",
+    "incident_map_cover",
+    "incident_mission_status",
+    "incident_mission_time",
+    "incident_point",
+    "incident_priogrid",
+    "incidents_incident_assigned_to_id_c1ff8fd4",
+    "incidents_incident_created_by_id_c29d8b73",
+    "incidents_incident_import_run_id_aefebbc7",
+    "incidents_incident_reviewed_by_id_7e247df6",
+    "incidents_incidentactor_actor_id_edbe8c23",
+    "incidents_incidentrevision_actor_id_553d9d6f",
+    "incidents_source_incident_id_e5b90b9b",
+}
+
+
+@pytest.mark.parametrize(
+    "defer_at",
+    [pytest.param("0", id="indexes-kept"), pytest.param("10000", id="indexes-deferred")],
+)
+def test_killed_import_leaves_whole_batches_and_rerun_completes(tmp_path, defer_at):
     sample = write_sample(tmp_path / "ged.csv", ROWS)
     with scratch_database(tmp_path) as (env, query):
+        env["PEACEOPS_IMPORT_DEFER_INDEXES_ROWS"] = defer_at
         for args in (
             ("migrate", "--no-input", "-v0"),
             (
@@ -92,6 +129,8 @@ def test_killed_import_leaves_whole_batches_and_rerun_completes(tmp_path):
             done = peaceops(env, *args)
             assert done.wait(timeout=120) == 0, done.stdout.read()
 
+        migrated = index_names(env, query)
+        assert migrated.issuperset(DEFERRED)
         command = ("import", "ucdp", str(sample), "--mission", "UNOWAS", "--no-progress")
         victim = peaceops(env, *command, "--batch-size", str(BATCH))
         deadline = time.monotonic() + 120
@@ -126,6 +165,11 @@ def test_killed_import_leaves_whole_batches_and_rerun_completes(tmp_path):
         assert created % BATCH == 0  # whole batches only
         assert incidents == revisions == with_source == summarised == created
         assert orphans == 0
+        recorded = {name for (name,) in query("SELECT name FROM incidents_deferredindex")}
+        if defer_at == "0":
+            assert (index_names(env, query), recorded) == (migrated, set())
+        else:  # dropped and recorded, until the next import builds them
+            assert (index_names(env, query), recorded) == (migrated - DEFERRED, DEFERRED)
 
         rerun = peaceops(env, *command)
         assert rerun.wait(timeout=300) == 0, rerun.stdout.read()
@@ -138,3 +182,5 @@ def test_killed_import_leaves_whole_batches_and_rerun_completes(tmp_path):
         assert total == summarised == ROWS
         ((done_status,),) = query("SELECT status FROM incidents_importrun ORDER BY id DESC LIMIT 1")
         assert done_status == "completed"
+        assert index_names(env, query) == migrated
+        assert query("SELECT COUNT(*) FROM incidents_deferredindex") == [(0,)]

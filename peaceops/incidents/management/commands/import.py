@@ -100,7 +100,8 @@ class Command(BaseCommand):
             except (ValueError, OSError) as exc:
                 raise CommandError(str(exc)) from exc
         source, reader = reader_for(options["format"], mapping, options["mapping"])
-        bar = None if options["no_progress"] else ProgressBar(estimated_rows(path))
+        expected = estimated_rows(path)
+        bar = None if options["no_progress"] else ProgressBar(expected)
         try:
             run = run_import(
                 mission=mission,
@@ -114,6 +115,7 @@ class Command(BaseCommand):
                 progress=bar,
                 parallel=not options["serial"],
                 reader_version=chosen.reader_version,
+                expected_rows=expected,
             )
         except (ValueError, UnicodeDecodeError, OSError) as exc:
             raise CommandError(f"Cannot read {path.name}: {exc}") from exc

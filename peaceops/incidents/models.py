@@ -346,19 +346,26 @@ class ImportRun(TimestampedModel):
         return f"import {self.pk} {self.source} {self.file_name} ({self.status})"
 
 
-class DeferredIndex(models.Model):
-    """A secondary index dropped for a large first load and not yet built again
-    (importers/deferred_indexes.py, ADR 0020). A row left behind means its import was killed:
-    the next import, or the worker, builds the index from `definition` and deletes the row."""
+class DeferredDefinition(models.Model):
+    """An index, or on PostgreSQL a foreign key, dropped for a large first load and not yet
+    built again (importers/deferred_schema.py, ADR 0020). A row left behind means its import
+    was killed: the next import, or the worker, builds it from `definition` and deletes the
+    row."""
 
+    class Kind(models.TextChoices):
+        INDEX = "index", _("Index")
+        FOREIGN_KEY = "foreign_key", _("Foreign key")
+
+    kind = models.CharField(max_length=12, choices=Kind.choices)
     name = models.CharField(max_length=100, unique=True)
     table = models.CharField(max_length=100)
-    definition = models.TextField()  # the database's own CREATE INDEX statement
+    # The database's own text: CREATE INDEX ..., or a constraint's FOREIGN KEY ... clause.
+    definition = models.TextField()
     run = models.ForeignKey(ImportRun, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
-        return f"{self.name} on {self.table}"
+        return f"{self.kind} {self.name} on {self.table}"
 
 
 class ImportRowProblem(models.Model):

@@ -44,9 +44,9 @@ from peaceops.incidents.importers.checked import (
     CheckedRow,
     datetime_suffix,
 )
-from peaceops.incidents.importers.deferred_indexes import (
-    defer_indexes,
-    restore_indexes,
+from peaceops.incidents.importers.deferred_schema import (
+    defer_schema,
+    restore_schema,
     worth_deferring,
 )
 from peaceops.incidents.importers.pipeline import checked_batches
@@ -588,7 +588,7 @@ def _mostly_new(valid: list[CheckedRow | _Unchecked]) -> bool:
 
 def _restore_after_failure(run: ImportRun) -> None:
     try:
-        restore_indexes(run=run)
+        restore_schema(run=run)
     except Exception:  # the records stay: the next import or the worker builds them
         logger.exception("import %s: its deferred indexes are left for the next import", run.pk)
 
@@ -616,7 +616,7 @@ def run_import(
     `reader_version` (formats.py) names a reader whose mapping is fixed, so that re-imports
     can recognise unchanged rows by their raw record; without it, by their mapped values.
     `expected_rows` (an estimate from the file) lets a large first load build the plain
-    indexes at the end (deferred_indexes.py)."""
+    indexes at the end (deferred_schema.py)."""
     # Start reading before anything is recorded: file-level problems (encoding, missing
     # columns) are raised by the reader on its first row, and should leave no trace.
     records = _primed(records)
@@ -632,7 +632,7 @@ def run_import(
             run.save()
     deferred = False
     if not dry_run:
-        restore_indexes()  # those a killed import left dropped
+        restore_schema()  # those a killed import left dropped
     may_defer = not dry_run and worth_deferring(expected_rows)
     with import_page_cache():  # from the first read to the statistics at the end
         actors = _ActorCache()
@@ -657,7 +657,7 @@ def run_import(
                 rejected, valid = _without_duplicates(checked, seen_ids)
                 if may_defer:  # decided on the first batch: a first load, not a re-import
                     may_defer = False
-                    deferred = _mostly_new(valid) and bool(defer_indexes(run))
+                    deferred = _mostly_new(valid) and bool(defer_schema(run))
                 for attempt in (1, 2):
                     try:
                         with transaction.atomic():
@@ -715,7 +715,7 @@ def run_import(
         finally:
             gc.set_threshold(*thresholds)
         if deferred:
-            restore_indexes(run=run)
+            restore_schema(run=run)
         run.status = ImportRun.Status.COMPLETED
         run.finished_at = timezone.now()
         if not dry_run:

@@ -20,7 +20,7 @@ from peaceops.accounts.models import User
 from peaceops.accounts.selectors import access_scope_for_user
 from peaceops.core.errors import PayloadTooLarge, PermissionDenied, ValidationFailed
 from peaceops.core.roles import Action
-from peaceops.incidents.importers.deferred_indexes import restore_indexes
+from peaceops.incidents.importers.deferred_schema import restore_schema
 from peaceops.incidents.importers.engine import run_import
 from peaceops.incidents.importers.files import estimated_rows
 from peaceops.incidents.importers.formats import FORMATS, reader_for
@@ -160,7 +160,7 @@ def import_run_next() -> str | None:
     killed imports left dropped, then run the oldest queued upload to the end. An unexpected
     error fails that run with the reason; the worker goes on."""
     import_requeue_stale()
-    restore_indexes(stopped_only=True)  # those of imports that were killed
+    restore_schema(stopped_only=True)  # those of imports that were killed
     run = import_claim_next()
     if run is None:
         return None

@@ -79,10 +79,14 @@ def processes_reading(path: Path) -> list[int]:
     return found
 
 
-def index_names(env: dict[str, str], query) -> set[str]:
-    """The named indexes of the incidents app's tables."""
+def schema_names(env: dict[str, str], query) -> set[str]:
+    """The named indexes of the incidents app's tables, and on PostgreSQL their foreign keys."""
     if "DATABASE_URL" in env:
-        rows = query("SELECT indexname FROM pg_indexes WHERE tablename LIKE 'incidents_%'")
+        rows = query(
+            "SELECT indexname FROM pg_indexes WHERE tablename LIKE 'incidents_%' UNION "
+            "SELECT conname FROM pg_constraint WHERE contype = 'f' "
+            "AND conrelid::regclass::text LIKE 'incidents_%'"
+        )
     else:
         rows = query(
             "SELECT name FROM sqlite_master WHERE type = 'index' "
@@ -91,7 +95,7 @@ def index_names(env: dict[str, str], query) -> set[str]:
     return {name for (name,) in rows}
 
 
-# The import's plain indexes (importers/deferred_indexes.py): the ones a large first load
+# The import's plain indexes (importers/deferred_schema.py): the ones a large first load
 # drops and builds at the end.
 DEFERRED = {
     "incident_country_time",
@@ -107,6 +111,20 @@ DEFERRED = {
     "incidents_incidentactor_actor_id_edbe8c23",
     "incidents_incidentrevision_actor_id_553d9d6f",
     "incidents_source_incident_id_e5b90b9b",
+}
+# On PostgreSQL also the foreign keys of those tables.
+FOREIGN_KEYS = {
+    "incidents_incident_assigned_to_id_c1ff8fd4_fk_accounts_user_id",
+    "incidents_incident_created_by_id_c29d8b73_fk_accounts_user_id",
+    "incidents_incident_import_run_id_aefebbc7_fk_incidents",
+    "incidents_incident_mission_id_d0711b89_fk_missions_mission_id",
+    "incidents_incident_reviewed_by_id_7e247df6_fk_accounts_user_id",
+    "incidents_casualty_incident_id_11e5a715_fk_incidents",
+    "incidents_incidentac_incident_id_5da207e4_fk_incidents",
+    "incidents_incidentactor_actor_id_edbe8c23_fk_incidents_actor_id",
+    "incidents_incidentre_actor_id_553d9d6f_fk_accounts_",
+    "incidents_incidentre_incident_id_4fee49a7_fk_incidents",
+    "incidents_source_incident_id_e5b90b9b_fk_incidents_incident_id",
 }
 
 
@@ -129,8 +147,9 @@ def test_killed_import_leaves_whole_batches_and_rerun_completes(tmp_path, defer_
             done = peaceops(env, *args)
             assert done.wait(timeout=120) == 0, done.stdout.read()
 
-        migrated = index_names(env, query)
-        assert migrated.issuperset(DEFERRED)
+        migrated = schema_names(env, query)
+        deferred = DEFERRED | (FOREIGN_KEYS if "DATABASE_URL" in env else set())
+        assert migrated.issuperset(deferred)
         command = ("import", "ucdp", str(sample), "--mission", "UNOWAS", "--no-progress")
         victim = peaceops(env, *command, "--batch-size", str(BATCH))
         deadline = time.monotonic() + 120
@@ -165,11 +184,11 @@ def test_killed_import_leaves_whole_batches_and_rerun_completes(tmp_path, defer_
         assert created % BATCH == 0  # whole batches only
         assert incidents == revisions == with_source == summarised == created
         assert orphans == 0
-        recorded = {name for (name,) in query("SELECT name FROM incidents_deferredindex")}
+        recorded = {name for (name,) in query("SELECT name FROM incidents_deferreddefinition")}
         if defer_at == "0":
-            assert (index_names(env, query), recorded) == (migrated, set())
+            assert (schema_names(env, query), recorded) == (migrated, set())
         else:  # dropped and recorded, until the next import builds them
-            assert (index_names(env, query), recorded) == (migrated - DEFERRED, DEFERRED)
+            assert (schema_names(env, query), recorded) == (migrated - deferred, deferred)
 
         rerun = peaceops(env, *command)
         assert rerun.wait(timeout=300) == 0, rerun.stdout.read()
@@ -182,5 +201,5 @@ def test_killed_import_leaves_whole_batches_and_rerun_completes(tmp_path, defer_
         assert total == summarised == ROWS
         ((done_status,),) = query("SELECT status FROM incidents_importrun ORDER BY id DESC LIMIT 1")
         assert done_status == "completed"
-        assert index_names(env, query) == migrated
-        assert query("SELECT COUNT(*) FROM incidents_deferredindex") == [(0,)]
+        assert schema_names(env, query) == migrated
+        assert query("SELECT COUNT(*) FROM incidents_deferreddefinition") == [(0,)]

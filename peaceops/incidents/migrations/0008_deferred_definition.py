@@ -11,12 +11,19 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name="DeferredIndex",
+            name="DeferredDefinition",
             fields=[
                 (
                     "id",
                     models.BigAutoField(
                         auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("index", "Index"), ("foreign_key", "Foreign key")],
+                        max_length=12,
                     ),
                 ),
                 ("name", models.CharField(max_length=100, unique=True)),

@@ -4,6 +4,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from peaceops.core.classification import Classification
+from peaceops.core.fields import VerbatimJSONField
 from peaceops.core.geo.points import DatePrecision, LocationPrecision
 from peaceops.core.models import TimestampedModel, VersionedModel
 from peaceops.core.taxonomy import IncidentType, InformationCredibility, SourceReliability
@@ -109,7 +110,7 @@ class Incident(VersionedModel):
 
     external_source = models.CharField(max_length=40, blank=True)
     external_id = models.CharField(max_length=64, blank=True)
-    raw = models.JSONField(null=True, blank=True)  # the original imported record, for audit
+    raw = VerbatimJSONField(null=True, blank=True)  # the original imported record, for audit
     # Digest of the imported state: a re-import skips rows whose digest is unchanged.
     content_hash = models.CharField(max_length=40, blank=True)
     # Digest of the imported row's mapped values: a re-import skips validating rows whose

@@ -39,28 +39,39 @@ def summary_add(deltas: Iterable[tuple[SummaryKey, int, int]]) -> None:
     for key, count, dead in deltas:
         incidents[key] += count
         fatalities[key] += dead
-    rows = [
+    # In key order, so that two writers lock the rows they share in the same order.
+    rows = sorted(
         (*key, incidents[key], fatalities[key])
         for key in incidents
         if incidents[key] or fatalities[key]
-    ]
+    )
     if not rows:
         return
     ops = connection.ops
     table = ops.quote_name(IncidentDayCount._meta.db_table)
     keys = ("mission_id", "classification", "country_code", "incident_type", "day")
     names = ", ".join(ops.quote_name(c) for c in (*keys, "incidents", "fatalities"))
-    conflict = ", ".join(ops.quote_name(c) for c in keys)
-    sql = (
-        f"INSERT INTO {table} ({names}) VALUES (%s, %s, %s, %s, %s, %s, %s) "
-        f"ON CONFLICT ({conflict}) DO UPDATE SET "
+    conflict = (
+        f"ON CONFLICT ({', '.join(ops.quote_name(c) for c in keys)}) DO UPDATE SET "
         f"incidents = {table}.incidents + excluded.incidents, "
         f"fatalities = {table}.fatalities + excluded.fatalities"
     )
-    if connection.vendor == "sqlite":
-        rows = [(*row[:4], ops.adapt_datefield_value(row[4]), *row[5:]) for row in rows]
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        if connection.vendor == "postgresql":
+            # One statement for all rows, as arrays: an import batch of 10,000 resampled GED
+            # events touches some 7,600 rows, and one upsert each cost the client and the
+            # server about 30 µs an event between them.
+            cursor.execute(
+                f"INSERT INTO {table} ({names}) SELECT * FROM unnest(%s::bigint[], "
+                "%s::varchar[], %s::varchar[], %s::varchar[], %s::date[], %s::integer[], "
+                f"%s::integer[]) {conflict}",
+                [list(column) for column in zip(*rows, strict=True)],
+            )
+            return
+        rows = [(*row[:4], ops.adapt_datefield_value(row[4]), *row[5:]) for row in rows]
+        cursor.executemany(
+            f"INSERT INTO {table} ({names}) VALUES (%s, %s, %s, %s, %s, %s, %s) {conflict}", rows
+        )
 
 
 _KEY_FIELDS = ("classification", "country_code", "incident_type", "started_at")

@@ -6,7 +6,8 @@ its rows queues a foreign-key check that looks its parent up at commit (some ten
 For a first load that more than doubles the incidents table, building the indexes once at
 the end from sorted data, and checking each foreign key once for the whole table, costs far
 less. Unique indexes stay: they are what makes a re-run recognise the rows it already
-loaded. SQLite cannot drop a foreign key without rebuilding its table: there, only indexes.
+loaded, and so do indexes and keys on columns an import leaves NULL (EMPTY_ON_IMPORT). SQLite
+cannot drop a foreign key without rebuilding its table: there, only indexes.
 
 Each dropped definition is first recorded with the database's own text, in the same
 transaction as the drop. A normal end of the import, or an error, builds them again; a
@@ -16,6 +17,7 @@ builds them. Until then the data is whole and correct; queries are only slower.
 
 import logging
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 from django.conf import settings
@@ -37,6 +39,13 @@ logger = logging.getLogger(__name__)
 TABLES = tuple(
     model._meta.db_table for model in (Incident, Casualty, Source, IncidentActor, IncidentRevision)
 )
+# Columns an import leaves empty (NULL). An index on one takes each new row at its end, and
+# a foreign key checks nothing for NULL: they cost an import little, while building them again
+# would read the whole table. They are not deferred.
+EMPTY_ON_IMPORT = {
+    Incident._meta.db_table: {"created_by_id", "reviewed_by_id", "assigned_to_id"},
+    IncidentRevision._meta.db_table: {"actor_id"},
+}
 INDEX = DeferredDefinition.Kind.INDEX
 FOREIGN_KEY = DeferredDefinition.Kind.FOREIGN_KEY
 
@@ -53,10 +62,12 @@ def worth_deferring(expected_rows: int | None) -> bool:
 
 def _plain_indexes(cursor, table: str) -> list[str]:
     constraints = connection.introspection.get_constraints(cursor, table)
+    empty = EMPTY_ON_IMPORT.get(table, set())
     return sorted(
         name
         for name, c in constraints.items()
         if c["index"] and not c["unique"] and not c["primary_key"]
+        if not set(c["columns"]) <= empty
     )
 
 
@@ -73,11 +84,13 @@ def _foreign_keys(cursor, table: str) -> list[tuple[str, str]]:
     if connection.vendor != "postgresql":
         return []
     cursor.execute(
-        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "SELECT conname, pg_get_constraintdef(oid), ARRAY(SELECT attname FROM pg_attribute "
+        "WHERE attrelid = conrelid AND attnum = ANY(conkey)) FROM pg_constraint "
         "WHERE contype = 'f' AND conrelid = to_regclass(%s) ORDER BY conname",
         [table],
     )
-    return cursor.fetchall()
+    empty = EMPTY_ON_IMPORT.get(table, set())
+    return [(name, text) for name, text, columns in cursor.fetchall() if not set(columns) <= empty]
 
 
 @contextmanager
@@ -154,6 +167,28 @@ def _build_foreign_key(cursor, deferred: DeferredDefinition) -> None:
         )
 
 
+def _restore(deferred: DeferredDefinition) -> str:
+    with transaction.atomic(), connection.cursor() as cursor, _ddl(cursor):
+        if deferred.kind == INDEX:
+            _build_index(cursor, deferred)
+        else:
+            _build_foreign_key(cursor, deferred)
+        deferred.delete()
+    return deferred.name
+
+
+def _restore_on_own_connection(deferred: DeferredDefinition) -> str:
+    try:
+        return _restore(deferred)
+    finally:
+        connection.close()  # this thread's connection
+
+
+# Connections that build definitions at once on PostgreSQL: at the end of an import the
+# reading process has stopped, and one building process leaves the second core idle.
+RESTORE_CONNECTIONS = 2
+
+
 def restore_schema(*, run: ImportRun | None = None, stopped_only: bool = False) -> list[str]:
     """Build the recorded definitions again and forget them: those of `run`, or all of them,
     or (`stopped_only`, for the worker) those of runs that are no longer running. One that
@@ -163,15 +198,16 @@ def restore_schema(*, run: ImportRun | None = None, stopped_only: bool = False) 
         pending = pending.filter(run=run)
     if stopped_only:
         pending = pending.exclude(run__status=ImportRun.Status.RUNNING)
-    restored = []
-    for deferred in pending:
-        with transaction.atomic(), connection.cursor() as cursor, _ddl(cursor):
-            if deferred.kind == INDEX:
-                _build_index(cursor, deferred)
-            else:
-                _build_foreign_key(cursor, deferred)
-            deferred.delete()
-        restored.append(deferred.name)
+    pending = list(pending)
+    if connection.vendor == "postgresql" and not connection.in_atomic_block and len(pending) > 1:
+        # Several at once, each in its own transaction on a connection of its own (Django
+        # gives each thread one). Not inside a transaction of the caller's: the tables'
+        # locks it holds would make the other connections wait for it. SQLite builds one
+        # at a time: its writers take turns.
+        with ThreadPoolExecutor(max_workers=RESTORE_CONNECTIONS) as pool:
+            restored = list(pool.map(_restore_on_own_connection, pending))
+    else:
+        restored = [_restore(deferred) for deferred in pending]
     if restored:
         logger.info("built %d deferred definitions: %s", len(restored), ", ".join(restored))
     return restored

@@ -95,8 +95,8 @@ def schema_names(env: dict[str, str], query) -> set[str]:
     return {name for (name,) in rows}
 
 
-# The import's plain indexes (importers/deferred_schema.py): the ones a large first load
-# drops and builds at the end.
+# The import's plain indexes (importers/deferred_schema.py) that a large first load drops
+# and builds at the end (not those on columns it leaves NULL).
 DEFERRED = {
     "incident_country_time",
     "incident_map_cover",
@@ -104,25 +104,17 @@ DEFERRED = {
     "incident_mission_time",
     "incident_point",
     "incident_priogrid",
-    "incidents_incident_assigned_to_id_c1ff8fd4",
-    "incidents_incident_created_by_id_c29d8b73",
     "incidents_incident_import_run_id_aefebbc7",
-    "incidents_incident_reviewed_by_id_7e247df6",
     "incidents_incidentactor_actor_id_edbe8c23",
-    "incidents_incidentrevision_actor_id_553d9d6f",
     "incidents_source_incident_id_e5b90b9b",
 }
 # On PostgreSQL also the foreign keys of those tables.
 FOREIGN_KEYS = {
-    "incidents_incident_assigned_to_id_c1ff8fd4_fk_accounts_user_id",
-    "incidents_incident_created_by_id_c29d8b73_fk_accounts_user_id",
     "incidents_incident_import_run_id_aefebbc7_fk_incidents",
     "incidents_incident_mission_id_d0711b89_fk_missions_mission_id",
-    "incidents_incident_reviewed_by_id_7e247df6_fk_accounts_user_id",
     "incidents_casualty_incident_id_11e5a715_fk_incidents",
     "incidents_incidentac_incident_id_5da207e4_fk_incidents",
     "incidents_incidentactor_actor_id_edbe8c23_fk_incidents_actor_id",
-    "incidents_incidentre_actor_id_553d9d6f_fk_accounts_",
     "incidents_incidentre_incident_id_4fee49a7_fk_incidents",
     "incidents_source_incident_id_e5b90b9b_fk_incidents_incident_id",
 }

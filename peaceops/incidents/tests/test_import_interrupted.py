@@ -95,8 +95,8 @@ def schema_names(env: dict[str, str], query) -> set[str]:
     return {name for (name,) in rows}
 
 
-# The import's plain indexes (importers/deferred_schema.py) that a large first load drops
-# and builds at the end (not those on columns it leaves NULL).
+# The import's plain indexes (importers/deferred_schema.py): the ones a large first load
+# drops and builds at the end.
 DEFERRED = {
     "incident_country_time",
     "incident_map_cover",
@@ -104,11 +104,15 @@ DEFERRED = {
     "incident_mission_time",
     "incident_point",
     "incident_priogrid",
+    "incidents_incident_assigned_to_id_c1ff8fd4",
+    "incidents_incident_created_by_id_c29d8b73",
     "incidents_incident_import_run_id_aefebbc7",
+    "incidents_incident_reviewed_by_id_7e247df6",
     "incidents_incidentactor_actor_id_edbe8c23",
+    "incidents_incidentrevision_actor_id_553d9d6f",
     "incidents_source_incident_id_e5b90b9b",
 }
-# On PostgreSQL also the foreign keys of those tables.
+# On PostgreSQL also the foreign keys of those tables, but those on columns it leaves NULL.
 FOREIGN_KEYS = {
     "incidents_incident_import_run_id_aefebbc7_fk_incidents",
     "incidents_incident_mission_id_d0711b89_fk_missions_mission_id",

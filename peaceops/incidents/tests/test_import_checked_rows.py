@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from peaceops.core.geo.countries import country_at
 from peaceops.incidents.importers.acled import acled_records
 from peaceops.incidents.importers.checked import CheckedRow, datetime_suffix
-from peaceops.incidents.importers.engine import content_digest, raw_record_json, run_import
+from peaceops.incidents.importers.engine import _validate, content_digest, run_import
 from peaceops.incidents.importers.records import SourceRecord
 from peaceops.incidents.importers.ucdp import ged_records
 from peaceops.incidents.models import Incident
@@ -21,17 +22,11 @@ from peaceops.incidents.validation import clean_incident
 DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data"
 
 
-def checked_row(record: SourceRecord, cleaned: dict, suffix: str) -> CheckedRow:
-    return CheckedRow.build(
-        line=record.line,
-        external_id=record.external_id,
-        warnings=record.warnings,
-        cleaned=cleaned,
-        digest=content_digest(cleaned),
-        input_digest="",
-        raw_json=raw_record_json(record.raw),
-        suffix=suffix,
-    )
+def checked_row(record: SourceRecord, suffix: str) -> CheckedRow:
+    """The row as the import's checking step makes it (engine._validate)."""
+    row = _validate(record, country_at, suffix)
+    assert isinstance(row, CheckedRow), row
+    return row
 
 
 def times(row: CheckedRow) -> tuple[str, str]:
@@ -55,7 +50,7 @@ def test_every_real_row_rebuilds_to_the_validated_dict(records, rows, vendor):
     suffix = datetime_suffix(vendor)
     for record in valid:
         cleaned = clean_incident(record.values)
-        row = checked_row(record, cleaned, suffix)
+        row = checked_row(record, suffix)
         assert row.cleaned == cleaned
         assert content_digest(row.cleaned) == row.digest
         assert row.summary_key(7) == summary_key(7, cleaned)
@@ -65,34 +60,33 @@ def test_every_real_row_rebuilds_to_the_validated_dict(records, rows, vendor):
 
 
 def test_times_sources_and_actors_keep_every_detail():
-    cleaned = clean_incident(
-        {
-            "incident_type": "armed_clash",
-            "subtype": "state_based",
-            "title": "Clash at the ford",
-            "started_at": "2024-05-01T13:45:10.123456+02:00",
-            "ended_at": "2024-05-02",
-            "latitude": 4.36,
-            "longitude": 18.55,
-            "classification": "confidential",
-            "casualties": [
-                {"category": "civilians", "outcome": "injured", "low": 1, "best": 2, "high": 5},
-                {"category": "civilians", "outcome": "killed", "best": 3},
-            ],
-            "sources": [
-                {"name": "Radio Ndeke Luka", "published_on": "2024-05-03", "reliability": "B"},
-                {"name": "Patrol report", "reference": "PR-17", "excerpt": "Seen at dawn."},
-            ],
-            "actors": [
-                {"name": "FACA", "side": "a", "kind": "state_forces"},
-                {"name": "3R", "side": "b", "external_source": "ucdp_ged", "external_id": "5"},
-            ],
-        }
-    )
+    values = {
+        "incident_type": "armed_clash",
+        "subtype": "state_based",
+        "title": "Clash at the ford",
+        "started_at": "2024-05-01T13:45:10.123456+02:00",
+        "ended_at": "2024-05-02",
+        "latitude": 4.36,
+        "longitude": 18.55,
+        "classification": "confidential",
+        "casualties": [
+            {"category": "civilians", "outcome": "injured", "low": 1, "best": 2, "high": 5},
+            {"category": "civilians", "outcome": "killed", "best": 3},
+        ],
+        "sources": [
+            {"name": "Radio Ndeke Luka", "published_on": "2024-05-03", "reliability": "B"},
+            {"name": "Patrol report", "reference": "PR-17", "excerpt": "Seen at dawn."},
+        ],
+        "actors": [
+            {"name": "FACA", "side": "a", "kind": "state_forces"},
+            {"name": "3R", "side": "b", "external_source": "ucdp_ged", "external_id": "5"},
+        ],
+    }
+    cleaned = clean_incident(values)
     for vendor in ("sqlite", "postgresql"):
         suffix = datetime_suffix(vendor)
-        record = SourceRecord(line=2, external_id="x", values={}, raw={"id": "x"})
-        row = checked_row(record, cleaned, suffix)
+        record = SourceRecord(line=2, external_id="x", values=values, raw={"id": "x"})
+        row = checked_row(record, suffix)
         assert times(row) == (
             "2024-05-01 11:45:10.123456" + suffix,
             "2024-05-02 00:00:00" + suffix,

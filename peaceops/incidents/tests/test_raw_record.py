@@ -3,6 +3,7 @@ file's order, on both databases (PostgreSQL stores it as `json`, ADR 0021)."""
 
 import csv
 
+import pytest
 from django.db import connection
 
 from peaceops.incidents.models import Incident
@@ -44,3 +45,27 @@ def test_raw_record_written_through_the_orm_reads_back_as_written(mission):
     assert stored == record
     assert list(stored) == ["zeta", "alpha", "b"]
     assert Incident.objects.filter(raw__isnull=True).count() == 0
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="column compression is PostgreSQL's; SQLite stores the record as plain text",
+)
+def test_postgresql_compresses_the_raw_record_with_lz4_where_it_can(mission):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
+        )
+        has_lz4 = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT attcompression FROM pg_attribute "
+            "WHERE attrelid = 'incidents_incident'::regclass AND attname = 'raw'"
+        )
+        method = cursor.fetchone()[0]
+    assert method == ("l" if has_lz4 else "")
+    # A record long enough to be compressed reads back whole.
+    import_ged(mission, CAR_CSV)
+    incident = Incident.objects.order_by("pk").first()
+    long_record = {"notes": "x" * 5000 + "é", "n": list(range(300))}
+    Incident.objects.filter(pk=incident.pk).update(raw=long_record)
+    assert Incident.objects.get(pk=incident.pk).raw == long_record

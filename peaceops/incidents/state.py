@@ -48,13 +48,25 @@ def state_json(state: dict[str, Any]) -> bytes:
     return orjson.dumps(state, default=_json_default, option=_STATE_OPTIONS)
 
 
+# Validation gives times in UTC (`dt.UTC`), which orjson itself writes as `_json_value` does
+# ("...Z", microseconds when there are any), and dates as ISO text: no call back per value.
+_UTC_STATE_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_UTC_Z
+
+
+def _in_utc(value: Any) -> bool:
+    return value is None or (isinstance(value, dt.datetime) and value.tzinfo is dt.UTC)
+
+
 def cleaned_state_json(cleaned: dict[str, Any]) -> bytes:
-    """`state_json(cleaned_state(cleaned))` without building the state: the encoder converts
-    the few dates as it meets them (the import digests every row; building its state was
-    the largest part of that). Only for a cleaned dict with exactly the state's keys, as
-    validation returns it; anything else takes the long way."""
+    """`state_json(cleaned_state(cleaned))` without building the state: the encoder writes
+    the few dates itself (the import digests every row; building its state was the largest
+    part of that). Only for a cleaned dict with exactly the state's keys, as validation
+    returns it; anything else takes the long way, and times not in UTC go through
+    `_json_value`."""
     if cleaned.keys() != _STATE_KEYS:
         return state_json(cleaned_state(cleaned))
+    if _in_utc(cleaned["started_at"]) and _in_utc(cleaned["ended_at"]):
+        return orjson.dumps(cleaned, default=_json_default, option=_UTC_STATE_OPTIONS)
     return state_json(cleaned)
 
 

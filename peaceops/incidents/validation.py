@@ -86,11 +86,23 @@ _DATE_PRECISIONS = frozenset(DatePrecision.values)
 _LOCATION_PRECISIONS = frozenset(LocationPrecision.values)
 _CLASSIFICATIONS = frozenset(Classification.values)
 _MAX_COUNT = 10_000_000
+_TEXT_FIELDS = ("title", "narrative", "narrative_language", "location_name", "admin1", "admin2")
+_CHOICE_FIELDS = (
+    ("date_precision", _DATE_PRECISIONS),
+    ("location_precision", _LOCATION_PRECISIONS),
+    ("classification", _CLASSIFICATIONS),
+)
 
 
 def _datetime(value: Any) -> dt.datetime | None:
     if value is None or value == "":
         return None
+    # The shapes importers give, already in UTC: nothing to convert.
+    value_type = type(value)
+    if value_type is dt.date:
+        return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
+    if value_type is dt.datetime and value.tzinfo is dt.UTC:
+        return value
     if isinstance(value, dt.datetime):
         parsed = value
     elif isinstance(value, dt.date):
@@ -139,12 +151,25 @@ def _text(errors: FieldErrors, values: Mapping[str, Any], field: str) -> str:
     return text
 
 
+_CIVILIAN_PARTS = frozenset(
+    (Casualty.Category.CIVILIANS_WOMEN, Casualty.Category.CIVILIANS_CHILDREN)
+)
+
+
+def _is_mapping(row: Any) -> bool:
+    return type(row) is dict or isinstance(row, Mapping)  # the ABC check is slow; rows are dicts
+
+
+def _casualty_order(row: dict[str, Any]) -> tuple[str, str]:
+    return (str(row["outcome"]), str(row["category"]))
+
+
 def _clean_casualties(errors: FieldErrors, rows: Any) -> list[dict[str, Any]]:
     cleaned: list[dict[str, Any]] = []
     seen: set[tuple[str, str]] = set()
     for index, row in enumerate(rows or []):
         name = f"casualties[{index}]"
-        if not isinstance(row, Mapping):
+        if not _is_mapping(row):
             errors.add(name, _("Each casualty row must be an object."))
             continue
         category, outcome = row.get("category"), row.get("outcome")
@@ -176,6 +201,10 @@ def _clean_casualties(errors: FieldErrors, rows: Any) -> list[dict[str, Any]]:
         cleaned.append(
             {"category": category, "outcome": outcome, "low": low, "best": best, "high": high}
         )
+    if not any(row["category"] in _CIVILIAN_PARTS for row in cleaned):
+        if len(cleaned) > 1:
+            cleaned.sort(key=_casualty_order)
+        return cleaned
     by_key = {(row["category"], row["outcome"]): row["best"] or 0 for row in cleaned}
     for outcome in _OUTCOMES:
         civilians = by_key.get((Casualty.Category.CIVILIANS, outcome), 0)
@@ -190,7 +219,7 @@ def _clean_casualties(errors: FieldErrors, rows: Any) -> list[dict[str, Any]]:
                     f"casualties[{index}].best",
                     _("More than the civilians %(outcome)s in total.") % {"outcome": outcome},
                 )
-    cleaned.sort(key=lambda r: (str(r["outcome"]), str(r["category"])))
+    cleaned.sort(key=_casualty_order)
     return cleaned
 
 
@@ -198,7 +227,7 @@ def _clean_sources(errors: FieldErrors, rows: Any) -> list[dict[str, Any]]:
     cleaned = []
     for index, row in enumerate(rows or []):
         name = f"sources[{index}]"
-        if not isinstance(row, Mapping):
+        if not _is_mapping(row):
             errors.add(name, _("Each source must be an object."))
             continue
         source_name = str(row.get("name") or "").strip()
@@ -241,7 +270,7 @@ def _clean_actors(errors: FieldErrors, rows: Any) -> list[dict[str, Any]]:
     cleaned = []
     for index, row in enumerate(rows or []):
         name = f"actors[{index}]"
-        if not isinstance(row, Mapping):
+        if not _is_mapping(row):
             errors.add(name, _("Each actor must be an object."))
             continue
         actor_name = str(row.get("name") or "").strip()
@@ -295,7 +324,7 @@ def clean_incident(
         )
     cleaned["incident_type"], cleaned["subtype"] = incident_type, subtype
 
-    for field in ("title", "narrative", "narrative_language", "location_name", "admin1", "admin2"):
+    for field in _TEXT_FIELDS:
         cleaned[field] = _text(errors, values, field)
     if not cleaned["title"] and "title" not in errors:
         errors.add("title", _("This field is required."))
@@ -315,11 +344,7 @@ def clean_incident(
     ):
         errors.add("ended_at", _("The end is before the start."))
 
-    for field, choices in (
-        ("date_precision", _DATE_PRECISIONS),
-        ("location_precision", _LOCATION_PRECISIONS),
-        ("classification", _CLASSIFICATIONS),
-    ):
+    for field, choices in _CHOICE_FIELDS:
         if values.get(field) not in choices:
             errors.add(field, _("Unknown value: %(value)s") % {"value": values.get(field)})
         cleaned[field] = values.get(field)

@@ -50,6 +50,8 @@ def test_dates_none_and_unusual_shapes_give_the_same_text():
         {**cleaned, "sources": [source], "ended_at": None},
         {**cleaned, "started_at": local_time},  # converted to UTC, as the built state does
         {**cleaned, "title": "Café, Bangui"},
+        {**cleaned, "started_at": dt.datetime(2021, 3, 4, 10, 30, 0, 1230, tzinfo=dt.UTC)},
+        {**cleaned, "started_at": dt.datetime(2021, 3, 4, 10, 30)},  # naive: as _json_value
         {**cleaned, "extra": 1},  # other keys: the long way, the extra key left out
     ]
     for variant in variants:
@@ -59,6 +61,7 @@ def test_dates_none_and_unusual_shapes_give_the_same_text():
     text = cleaned_state_json(variants[1]).decode()
     assert '"started_at":"2021-03-04T10:30:00Z"' in text
     assert '"title":"Café, Bangui"' in cleaned_state_json(variants[2]).decode()
+    assert '"started_at":"2021-03-04T10:30:00.001230Z"' in cleaned_state_json(variants[3]).decode()
 
 
 def test_rows_stored_with_the_earlier_digest_are_unchanged_and_get_the_current_one(mission):

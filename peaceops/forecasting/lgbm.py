@@ -18,6 +18,10 @@ on the history features, turned into a predictive distribution (a mixture of dra
    and one that swings keeps its swings. For cells (version 4) a month k months before the
    cut-off weighs 0.5 ** (k / POOL_HALFLIFE) in the pool, and the draws are the weighted
    pool's quantiles.
+   Version 5 (ERROR_HURDLE): the error draws of a cell with a fatality of its own in its last
+   12 months keep that share of months as their share of non-zero draws (adding log
+   residuals does not keep zeros: a zero outcome's residual added to a higher level is not
+   zero), with their mean unchanged.
 4. A quiet country (no fatality in it or its neighbours in the last 12 months) takes all
    its draws from that history: all zero, no onset tail (see QUIET_ZERO). A calm cell (none
    in the cell itself in the last 12 months) takes all its draws from the onset model
@@ -39,7 +43,7 @@ from peaceops.forecasting.features import window_totals
 from peaceops.forecasting.panel import Panel
 
 MODEL_NAME = "lgbm_mixture"
-MODEL_VERSION = "4"
+MODEL_VERSION = "5"
 
 PARAMS = {
     "objective": "regression",
@@ -85,6 +89,16 @@ ONSET_MODEL = True
 # 2015-2017 by the rule of ADR 0019. None gives version 3's pool (every month once, in
 # turn); countries keep that one.
 POOL_HALFLIFE: float | None = 6.0
+# Cells' error draws (version 5): for a cell with a fatality of its own in its last HISTORY
+# months, all covered, round(n q) of its n error draws are not zero, q the share of those
+# months with a fatality: the quantiles (k + 0.5) / round(n q) of the step's non-zero error
+# draws, scaled so that the error draws' mean is unchanged (cut at the ceiling). The
+# residual bins are equal counts of all training rows, so such cells share the top bins,
+# which span a wide range of levels, and adding a zero outcome's residual -mu_oof to a
+# higher level gives a non-zero draw: before, a third of these cells' error draws were
+# non-zero where a fatality came in 11-25% of the months. Chosen on the windows 2015-2017
+# by the rule of ADR 0022. False gives version 4's draws.
+ERROR_HURDLE = True
 
 
 @dataclass
@@ -231,6 +245,44 @@ def quiet_units(panel: Panel, cutoff: int) -> np.ndarray:
     return quiet
 
 
+def error_hurdle_share(panel: Panel, cutoff: int) -> np.ndarray:
+    """(units,): for cells whose last HISTORY months are all covered with at least one
+    fatality among them, the share of those months with a fatality; NaN for the other
+    cells, and for every country (their error draws are left as they are)."""
+    share = np.full(len(panel.units), np.nan)
+    if panel.level != "pgm":
+        return share
+    fatal = window_totals((np.nan_to_num(panel.values) > 0).astype(np.float64), HISTORY)[0]
+    covered = window_totals(panel.values, HISTORY)[1][:, cutoff]
+    active = (covered == HISTORY) & (fatal[:, cutoff] > 0)
+    share[active] = fatal[active, cutoff] / HISTORY
+    return share
+
+
+def hurdle_errors(errors: np.ndarray, share: np.ndarray, ceiling: float) -> np.ndarray:
+    """(units, n) error draws (rounded) with round(n * share) of each unit's draws not zero
+    where `share` is not NaN: the quantiles (k + 0.5) / that many (the inverse of the
+    empirical distribution) of the unit's non-zero draws, scaled so that the mean of its n
+    draws is unchanged, cut at `ceiling` and rounded (scaled down, a draw below 0.5 becomes 0
+    again). A unit without a non-zero draw keeps its zeros."""
+    out = errors.copy()
+    n = errors.shape[1]
+    for unit in np.flatnonzero(~np.isnan(share)):
+        row = errors[unit]
+        nonzero = np.sort(row[row > 0])
+        if not len(nonzero):
+            continue
+        kept = int(round(n * share[unit]))
+        new = np.zeros(n)
+        if kept:
+            levels = (np.arange(kept) + 0.5) / kept
+            new[n - kept :] = np.round(np.quantile(nonzero, levels, method="inverted_cdf"))
+        mean = new.mean()
+        factor = row.mean() / mean if mean > 0 else 1.0
+        out[unit] = np.round(np.minimum(new * factor, ceiling))
+    return out
+
+
 def predict_draws(
     model: StepModel,
     features: np.ndarray,
@@ -238,10 +290,14 @@ def predict_draws(
     pool: np.ndarray,
     draws: int,
     anchor: float,
+    *,
+    nonzero_share: np.ndarray | None = None,
 ) -> np.ndarray:
     """(units, draws) fatalities for the units whose features (units, k) are given; `base`
     is recent_level() and `pool` recent_pool() at the cut-off for the same units, with at
-    least round(draws * HISTORY_SHARE) draws (the first of them are used)."""
+    least round(draws * HISTORY_SHARE) draws (the first of them are used). With
+    `nonzero_share` (error_hurdle_share() for the same units), the error draws go through
+    hurdle_errors()."""
     mu = base + model.booster.predict(features)
     bins = np.searchsorted(model.bin_edges, mu, side="left")
     own = round(draws * HISTORY_SHARE)
@@ -256,7 +312,12 @@ def predict_draws(
     mean = pool[:, :own].mean(axis=1)
     scale = np.minimum(np.divide(level, mean, out=np.zeros_like(mean), where=mean > 0), MAX_SCALE)
     history = np.minimum(pool[:, :own] * scale[:, None], np.expm1(model.ceiling))
-    return np.round(np.hstack([errors, history]))
+    out = np.round(np.hstack([errors, history]))
+    if nonzero_share is not None:
+        out[:, : draws - own] = hurdle_errors(
+            out[:, : draws - own], nonzero_share, np.expm1(model.ceiling)
+        )
+    return out
 
 
 def fixed_draws(
@@ -316,11 +377,18 @@ def forecast_steps(
     pool = recent_pool(panel, cutoff, round(draws * HISTORY_SHARE))
     base = recent_level(panel.values[:, : cutoff + 1])[:, cutoff]
     fixed = fixed_draws(panel, features, cutoff, steps, draws)
+    share = error_hurdle_share(panel, cutoff) if ERROR_HURDLE else None
     for step in steps:
         training = training_set(panel, features, cutoff, step)
         model = fit_step(training, step, draws=draws, params=params, rounds=rounds)
         out = predict_draws(
-            model, features[:, cutoff], base, pool, draws, HISTORY_ANCHOR[panel.level]
+            model,
+            features[:, cutoff],
+            base,
+            pool,
+            draws,
+            HISTORY_ANCHOR[panel.level],
+            nonzero_share=share,
         )
         if fixed is not None:
             units, held = fixed

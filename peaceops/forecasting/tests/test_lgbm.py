@@ -1,5 +1,6 @@
 """The model and the evaluation on a small slice of the real country-month data."""
 
+import lightgbm as lgb
 import numpy as np
 import pytest
 
@@ -166,3 +167,97 @@ def test_weighted_quantiles_invert_the_weighted_distribution():
     weights = np.array([1.0, 2.0, 1.0])  # 0 half the weight, 1 and 5 a quarter each
     levels = np.array([0.1, 0.5, 0.6, 0.75, 0.76, 0.99])
     assert lgbm.weighted_quantiles(values, weights, levels).tolist() == [0, 0, 1, 1, 5, 5]
+
+
+def test_error_hurdle_share_is_the_share_of_fatal_months_of_active_cells():
+    # cell a: fatalities in 3 of its last 12 months; b: none (calm); c: one, but only 10
+    # months covered; d: 2 of 12, one of them 11 months before the cut-off
+    values = np.zeros((4, 14))
+    values[0, [5, 9, 13]] = [1.0, 4.0, 2.0]
+    values[2, :4] = np.nan
+    values[2, 12] = 3.0
+    values[3, [2, 13]] = [7.0, 1.0]
+    panel = Panel(
+        level="pgm",
+        units=["a", "b", "c", "d"],
+        first_month=month_id(2000, 1),
+        values=values,
+        neighbours=[np.array([], np.intp)] * 4,
+        group=np.zeros(4, np.intp),
+    )
+    share = lgbm.error_hurdle_share(panel, 13)
+    assert share[0] == 3 / 12
+    assert share[3] == 2 / 12
+    assert np.isnan(share[1])
+    assert np.isnan(share[2])
+    # a month later, d's first fatality is 12 months back: one of 12
+    assert lgbm.error_hurdle_share(panel, 12)[3] == 1 / 12
+    # countries keep their error draws
+    assert np.isnan(lgbm.error_hurdle_share(two_units("cm", 11), 11)).all()
+
+
+def test_hurdle_errors_keep_the_share_of_non_zero_draws_and_the_mean():
+    errors = np.array(
+        [
+            [0, 0, 0, 0, 0, 1, 2, 3, 4, 10],  # mean 2.0, 5 non-zero
+            [0, 0, 0, 0, 0, 0, 0, 0, 0, 0],  # no non-zero draw: kept
+            [0, 0, 0, 0, 0, 1, 2, 3, 4, 10],  # share NaN: kept
+            [0, 0, 0, 0, 0, 0, 0, 0, 1, 9],  # mean 1.0, 2 non-zero, share 0.5
+        ],
+        dtype=np.float64,
+    )
+    share = np.array([0.2, 0.5, np.nan, 0.5])
+    out = lgbm.hurdle_errors(errors, share, ceiling=100.0)
+    # row 0: 2 non-zero draws, the quantiles 0.25 and 0.75 of 1, 2, 3, 4, 10 (2 and 4),
+    # times 2.0 / 0.6: 6.67 and 13.33
+    assert out[0].tolist() == [0] * 8 + [7, 13]
+    assert out[1].tolist() == errors[1].tolist()
+    assert out[2].tolist() == errors[2].tolist()
+    # row 3: 5 non-zero, the quantiles 0.1 ... 0.9 of 1 and 9: 1, 1, 1, 9, 9 (mean 2.1),
+    # times 1.0 / 2.1: 0.48 (rounded to 0: scaling down can take a draw back to zero) and 4.3
+    assert out[3].tolist() == [0] * 5 + [0, 0, 0, 4, 4]
+    # cut at the ceiling
+    assert lgbm.hurdle_errors(errors[:1], share[:1], ceiling=10.0)[0].tolist() == [0] * 8 + [7, 10]
+
+
+def test_predict_draws_put_the_error_draws_through_the_hurdle():
+    # booster 0, so mu = base = 0.5; 12 draws: 9 history draws (zeros here) and 3 error
+    # draws at the residual quantiles -1, 1 and 2: expm1 of 0, 1.5 and 2.5, rounded: 0, 3, 11
+    model = lgbm.StepModel(
+        step=1,
+        booster=lgb_constant(3),
+        ceiling=float(np.log1p(1000.0)),
+        bin_edges=np.array([]),
+        residual_quantiles=np.array([[-1.0, 0.0, 1.0, 2.0]]),
+    )
+    args = (model, np.zeros((2, 3)), np.full(2, 0.5), np.zeros((2, 9)), 12, 0.0)
+    assert lgbm.predict_draws(*args)[:, :3].tolist() == [[0, 3, 11], [0, 3, 11]]
+    # cell 0 had a fatality in 4 of its 12 months: round(3 / 3) = 1 non-zero error draw,
+    # the median of 3 and 11 (3), times the mean 14 / 3 over 1: 14; cell 1 (NaN) keeps its own
+    draws = lgbm.predict_draws(*args, nonzero_share=np.array([1 / 3, np.nan]))
+    assert draws[:, :3].tolist() == [[0, 0, 14], [0, 3, 11]]
+    assert (draws[:, 3:] == 0).all()
+
+
+def test_forecast_steps_give_cells_the_hurdle_share(monkeypatch):
+    panel = two_units("pgm", 11)  # cell 0: one fatal month of 12; cell 1: calm
+    seen = []
+    original = lgbm.predict_draws
+
+    def spy(*args, nonzero_share=None):
+        seen.append(nonzero_share)
+        return original(*args, nonzero_share=nonzero_share)
+
+    monkeypatch.setattr(lgbm, "predict_draws", spy)
+    lgbm.forecast(panel, build_features(panel), 11, [1], draws=20, rounds=2)
+    assert seen[0][0] == 1 / 12
+    assert np.isnan(seen[0][1])
+    monkeypatch.setattr(lgbm, "ERROR_HURDLE", False)  # version 4
+    lgbm.forecast(panel, build_features(panel), 11, [1], draws=20, rounds=2)
+    assert seen[1] is None
+
+
+def lgb_constant(width: int):
+    """A booster that predicts 0 for every row: one round on a constant target."""
+    x = np.random.default_rng(0).normal(size=(50, width))
+    return lgb.train({"verbose": -1, "min_data_in_leaf": 1}, lgb.Dataset(x, np.zeros(50)), 1)

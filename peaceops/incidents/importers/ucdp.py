@@ -136,13 +136,40 @@ def _normalise(row: dict[str, str]) -> dict[str, str]:
     return row
 
 
-def ged_row_values(row: dict[str, str]) -> dict[str, Any]:
-    """The incident fields for one GED row (column name -> text). Raises ValidationFailed
-    naming the GED column when a value cannot be read."""
-    row = _normalise(row)
+_SIDE_ID_COLUMNS = ("side_a_new_id", "side_b_new_id")
+
+
+def _typed_cells(row: dict[str, str]) -> tuple[Any, ...]:
+    """The typed cells of a well-formed row, straight through: any exception means the row
+    has something unusual, and `_checked_cells` reads it again cell by cell. Where this
+    returns, it returns what `_checked_cells` would."""
+    get = row.get
+    violence = int(float(get("type_of_violence")))  # type: ignore[arg-type]
+    if violence not in TYPE_OF_VIOLENCE:
+        raise ValueError(violence)
+    deaths = {}
+    for column, _category in DEATHS:
+        deaths[column] = _int(get(column)) or 0
+        if deaths[column] < 0:
+            raise ValueError(column)
+    return (
+        violence,
+        _date(get("date_start")),  # type: ignore[arg-type]
+        _date(get("date_end")),  # type: ignore[arg-type]
+        float(get("latitude")),  # type: ignore[arg-type]
+        float(get("longitude")),  # type: ignore[arg-type]
+        deaths,
+        _int(get("date_prec")),
+        _int(get("where_prec")),
+        {key: _int(get(key)) for key in _SIDE_ID_COLUMNS},
+    )
+
+
+def _checked_cells(row: dict[str, str]) -> tuple[Any, ...]:
+    """`_typed_cells`, cell by cell: raises ValidationFailed naming every GED column that
+    cannot be read."""
     read = ColumnReader(row)
     errors = read.errors
-
     violence = read("type_of_violence", _int)
     if violence is not None and violence not in TYPE_OF_VIOLENCE:
         errors.add("type_of_violence", f"Expected 1, 2 or 3, got {violence}.")
@@ -156,8 +183,20 @@ def ged_row_values(row: dict[str, str]) -> dict[str, Any]:
         read("date_prec", _int, required=False),
         read("where_prec", _int, required=False),
     )
-    side_ids = {key: read(key, _int, required=False) for key in ("side_a_new_id", "side_b_new_id")}
+    side_ids = {key: read(key, _int, required=False) for key in _SIDE_ID_COLUMNS}
     errors.raise_if_any()
+    return violence, started, ended, latitude, longitude, deaths, date_prec, where_prec, side_ids
+
+
+def ged_row_values(row: dict[str, str]) -> dict[str, Any]:
+    """The incident fields for one GED row (column name -> text). Raises ValidationFailed
+    naming the GED column when a value cannot be read."""
+    row = _normalise(row)
+    try:
+        typed = _typed_cells(row)
+    except (TypeError, ValueError, OverflowError, AttributeError):
+        typed = _checked_cells(row)
+    violence, started, ended, latitude, longitude, deaths, date_prec, where_prec, side_ids = typed
 
     incident_type, subtype = TYPE_OF_VIOLENCE[violence]
     place = (row.get("where_coordinates") or row.get("where_description") or "").strip()

@@ -154,6 +154,9 @@ def _build_foreign_key(cursor, deferred: DeferredDefinition) -> None:
     # one pass. A row written meanwhile without its parent (only possible by hand, while the
     # key was dropped) keeps the key unchecked, which the log says; the data stays as it is.
     cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {name} {deferred.definition} NOT VALID")
+    # The check joins the table to its parent: with PostgreSQL's default 4 MB the hash of a
+    # parent's ids spills to disk beyond about 100,000 rows.
+    cursor.execute("SET LOCAL work_mem = '256MB'")
     try:
         with transaction.atomic():
             cursor.execute(f"ALTER TABLE {table} VALIDATE CONSTRAINT {name}")

@@ -10,12 +10,14 @@ New incidents are inserted in bulk; changed ones go through the same update path
 (row lock, diff, revision); unchanged ones (same digest) cost one indexed lookup.
 """
 
+import functools
 import gc
 import hashlib
 import itertools
 import json
 import logging
 import pickle
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -51,6 +53,7 @@ from peaceops.incidents.importers.deferred_schema import (
 )
 from peaceops.incidents.importers.pipeline import checked_batches
 from peaceops.incidents.importers.records import RowRejection, SourceRecord
+from peaceops.incidents.importers.writers import WRITE_CONNECTIONS, BatchWriters, ProblemBudget
 from peaceops.incidents.models import (
     Actor,
     Casualty,
@@ -334,7 +337,7 @@ class _Checker:
 
 
 def _problems(
-    run: ImportRun, rejected: list[RowRejection], valid: list[CheckedRow | _Unchecked], budget: int
+    run: ImportRun, rejected: list[RowRejection], valid: list[CheckedRow | _Unchecked]
 ) -> list[ImportRowProblem]:
     problems = [
         ImportRowProblem(
@@ -356,7 +359,7 @@ def _problems(
         for v in valid
         for field, reason in v.warnings
     ]
-    return problems[: max(budget, 0)]
+    return problems
 
 
 _SIDE = ACTOR_KEYS.index("side")
@@ -464,7 +467,6 @@ def _write_batch(
     valid: list[CheckedRow | _Unchecked],
     scope: AccessScope | None,
     actors: "_ActorCache",
-    problem_budget: int,
     dry_run: bool,
 ) -> tuple[dict[str, int], list[ImportRowProblem]]:
     """Sort one batch into new / changed / unchanged against the database and write it (inside
@@ -537,7 +539,7 @@ def _write_batch(
         "unchanged": len(writable) - len(new) - updated + len(skipped),
         "rejected": len(rejected),
     }
-    return counts, _problems(run, rejected, [*writable, *skipped], problem_budget)
+    return counts, _problems(run, rejected, [*writable, *skipped])
 
 
 def _changed(
@@ -593,6 +595,63 @@ def _restore_after_failure(run: ImportRun) -> None:
         logger.exception("import %s: its deferred indexes are left for the next import", run.pk)
 
 
+def _commit_batch(
+    run: ImportRun,
+    *,
+    rows_read: int,
+    mission: Mission,
+    source: str,
+    verification_status: str,
+    rejected: list[RowRejection],
+    valid: list[CheckedRow | _Unchecked],
+    scope: AccessScope | None,
+    caches: dict[int, "_ActorCache"],
+    budget: ProblemBudget,
+    dry_run: bool,
+) -> tuple[dict[str, int], list[ImportRowProblem]]:
+    """Write one batch in one transaction, with its problems (as many as the run may still
+    keep) and the run's counters: again, once, if another import wrote one of its ids since
+    we looked. Runs in the thread of the connection that writes it (writers.py); each thread
+    keeps its own actor ids, so that none names an actor another transaction has not
+    committed yet."""
+    actors = caches.setdefault(threading.get_ident(), _ActorCache())
+    for attempt in (1, 2):
+        taken = 0
+        try:
+            with transaction.atomic():
+                counts, problems = _write_batch(
+                    run,
+                    mission=mission,
+                    source=source,
+                    verification_status=verification_status,
+                    rejected=list(rejected),
+                    valid=valid,
+                    scope=scope,
+                    actors=actors,
+                    dry_run=dry_run,
+                )
+                taken = budget.take(len(problems))
+                problems = problems[:taken]
+                counts["rows_read"] = rows_read
+                if not dry_run:
+                    ImportRowProblem.objects.bulk_create(problems)
+                    ImportRun.objects.filter(pk=run.pk).update(
+                        updated_at=timezone.now(),  # the heartbeat of a live run
+                        **{name: F(name) + value for name, value in counts.items()},
+                    )
+            return counts, problems
+        except IntegrityError:
+            # Another import wrote one of these ids since we looked: look again, once.
+            budget.give_back(taken)
+            actors.forget()
+            if attempt == 2:
+                raise
+        except BaseException:
+            budget.give_back(taken)
+            raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def run_import(
     *,
     mission: Mission,
@@ -634,12 +693,25 @@ def run_import(
     if not dry_run:
         restore_schema()  # those a killed import left dropped
     may_defer = not dry_run and worth_deferring(expected_rows)
+    scope = access_scope_for_user(started_by) if started_by is not None else None
+    # Two batches at once, each on its own connection (writers.py): PostgreSQL only (SQLite's
+    # writers take turns), not inside a caller's transaction (the other connection could not
+    # see what it wrote), and not for uploads checked against a person's clearance.
+    concurrent = (
+        parallel
+        and not dry_run
+        and scope is None
+        and connection.vendor == "postgresql"
+        and not connection.in_atomic_block
+    )
+    writers: BatchWriters[tuple[dict[str, int], list[ImportRowProblem]]] = BatchWriters(
+        WRITE_CONNECTIONS if concurrent else 1
+    )
     with import_page_cache():  # from the first read to the statistics at the end
-        actors = _ActorCache()
+        caches: dict[int, _ActorCache] = {}  # one a thread: ids of actors it may use
         seen_ids: dict[str, int] = {}
         started = time.monotonic()
-        problems_kept = 0
-        scope = access_scope_for_user(started_by) if started_by is not None else None
+        budget = ProblemBudget(MAX_PROBLEMS)
         # Uploads check every row: the clearance check needs each row's validated classification.
         known = _known_input_digests(mission, source) if scope is None else {}
         check = _Checker(known, pack=parallel, reader_version=reader_version)
@@ -652,57 +724,51 @@ def run_import(
         # walked again (at 10,000 rows, the re-import measured 10 to 20% more CPU without it).
         thresholds = gc.get_threshold()
         gc.set_threshold(max(100_000, 50 * batch_size), 50, 100)
+
+        def written(result: tuple[dict[str, int], list[ImportRowProblem]]) -> None:
+            counts, problems = result
+            for name, value in counts.items():
+                setattr(run, name, getattr(run, name) + value)
+            if dry_run:
+                run._dry_problems = [*getattr(run, "_dry_problems", []), *problems]  # type: ignore[attr-defined]
+            if progress:
+                progress(
+                    Progress(
+                        rows=run.rows_read,
+                        created=run.created,
+                        updated=run.updated,
+                        unchanged=run.unchanged,
+                        rejected=run.rejected,
+                        elapsed=time.monotonic() - started,
+                    )
+                )
+
         try:
             for checked in checked_batches(records, batch_size, check, parallel=parallel):
                 rejected, valid = _without_duplicates(checked, seen_ids)
                 if may_defer:  # decided on the first batch: a first load, not a re-import
                     may_defer = False
                     deferred = _mostly_new(valid) and bool(defer_schema(run))
-                for attempt in (1, 2):
-                    try:
-                        with transaction.atomic():
-                            counts, problems = _write_batch(
-                                run,
-                                mission=mission,
-                                source=source,
-                                verification_status=verification_status,
-                                rejected=list(rejected),
-                                valid=valid,
-                                scope=scope,
-                                actors=actors,
-                                problem_budget=MAX_PROBLEMS - problems_kept,
-                                dry_run=dry_run,
-                            )
-                            counts["rows_read"] = len(checked)
-                            if not dry_run:
-                                ImportRowProblem.objects.bulk_create(problems)
-                                ImportRun.objects.filter(pk=run.pk).update(
-                                    updated_at=timezone.now(),  # the heartbeat of a live run
-                                    **{name: F(name) + value for name, value in counts.items()},
-                                )
-                        break
-                    except IntegrityError:
-                        # Another import wrote one of these ids since we looked: look again, once.
-                        actors.forget()
-                        if attempt == 2:
-                            raise
-                problems_kept += len(problems)
-                for name, value in counts.items():
-                    setattr(run, name, getattr(run, name) + value)
-                if dry_run:
-                    run._dry_problems = [*getattr(run, "_dry_problems", []), *problems]  # type: ignore[attr-defined]
-                if progress:
-                    progress(
-                        Progress(
-                            rows=run.rows_read,
-                            created=run.created,
-                            updated=run.updated,
-                            unchanged=run.unchanged,
-                            rejected=run.rejected,
-                            elapsed=time.monotonic() - started,
-                        )
-                    )
+                task = functools.partial(
+                    _commit_batch,
+                    run,
+                    rows_read=len(checked),
+                    mission=mission,
+                    source=source,
+                    verification_status=verification_status,
+                    rejected=rejected,
+                    valid=valid,
+                    scope=scope,
+                    caches=caches,
+                    budget=budget,
+                    dry_run=dry_run,
+                )
+                for result in writers.submit(task):
+                    written(result)
+            for result in writers.finish():
+                written(result)
         except BaseException as exc:
+            writers.close()  # no batch of this run is being written any more
             if deferred:
                 _restore_after_failure(run)
             if not dry_run:
@@ -713,6 +779,7 @@ def run_import(
                 )
             raise
         finally:
+            writers.close()
             gc.set_threshold(*thresholds)
         if deferred:
             restore_schema(run=run)

@@ -31,6 +31,7 @@ from django.utils import timezone
 from peaceops.accounts.models import User
 from peaceops.accounts.selectors import access_scope_for_user
 from peaceops.core.access import AccessScope
+from peaceops.core.bound_cursor import bound_cursor
 from peaceops.core.errors import ValidationFailed
 from peaceops.core.geo.countries import countries_at, country_at
 from peaceops.incidents.importers.bulk import (
@@ -457,6 +458,36 @@ def _without_duplicates(
     return rejected, valid
 
 
+Stored = dict[str, tuple[int, str, str, str]]
+
+
+def _stored(mission: Mission, source: str, external_ids: list[str]) -> Stored:
+    """External id -> (id, content digest, classification, input digest) of the batch's rows
+    already stored."""
+    if connection.vendor == "postgresql":
+        # The ids as one array parameter: quoting 10,000 of them into the statement's text
+        # (and Django's preparing of each) cost the writer about 4 µs a row (bound_cursor).
+        with bound_cursor() as cursor:
+            cursor.execute(
+                "SELECT external_id, id, content_hash, classification, input_hash "
+                f"FROM {connection.ops.quote_name(Incident._meta.db_table)} "
+                "WHERE mission_id = %s AND external_source = %s AND external_id = ANY(%s) "
+                "AND external_id <> ''",  # the partial unique index's condition, so it is used
+                [mission.pk, source, external_ids],
+            )
+            return {row[0]: row[1:] for row in cursor.fetchall()}
+    return {
+        ext_id: (pk, content_hash, classification, input_hash)
+        for ext_id, pk, content_hash, classification, input_hash in Incident.objects.filter(
+            mission=mission, external_source=source, external_id__in=external_ids
+        )
+        # The same condition as the partial unique index, so both databases use it; no ORDER BY.
+        .exclude(external_id="")
+        .order_by()
+        .values_list("external_id", "pk", "content_hash", "classification", "input_hash")
+    }
+
+
 def _write_batch(
     run: ImportRun,
     *,
@@ -472,18 +503,7 @@ def _write_batch(
     """Sort one batch into new / changed / unchanged against the database and write it (inside
     the caller's transaction). With a person's scope (uploads), nothing is written above that
     person's clearance: such rows are rejected, whether new or already stored."""
-    existing = {
-        ext_id: (pk, content_hash, classification, input_hash)
-        for ext_id, pk, content_hash, classification, input_hash in Incident.objects.filter(
-            mission=mission,
-            external_source=source,
-            external_id__in=[v.external_id for v in valid],
-        )
-        # The same condition as the partial unique index, so both databases use it; no ORDER BY.
-        .exclude(external_id="")
-        .order_by()
-        .values_list("external_id", "pk", "content_hash", "classification", "input_hash")
-    }
+    existing = _stored(mission, source, [v.external_id for v in valid])
     skipped: list[_Unchecked] = []
     writable: list[CheckedRow] = []
     for v in valid:
@@ -543,7 +563,7 @@ def _write_batch(
 
 
 def _changed(
-    writable: list[CheckedRow], existing: dict[str, tuple[int, str, str, str]]
+    writable: list[CheckedRow], existing: Stored
 ) -> tuple[list[CheckedRow], list[tuple[str, int]]]:
     """The stored rows whose content differs, to update; and (content digest, id) of those
     whose stored digest is the earlier kind for the same content, to restamp only."""

@@ -51,7 +51,7 @@ def test_dates_none_and_unusual_shapes_give_the_same_text():
         {**cleaned, "started_at": local_time},  # converted to UTC, as the built state does
         {**cleaned, "title": "Café, Bangui"},
         {**cleaned, "started_at": dt.datetime(2021, 3, 4, 10, 30, 0, 1230, tzinfo=dt.UTC)},
-        {**cleaned, "started_at": dt.datetime(2021, 3, 4, 10, 30)},  # naive: as _json_value
+        {**cleaned, "started_at": dt.datetime(2021, 3, 4, 10, 30)},  # noqa: DTZ001 naive, on purpose
         {**cleaned, "extra": 1},  # other keys: the long way, the extra key left out
     ]
     for variant in variants:

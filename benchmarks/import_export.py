@@ -99,7 +99,7 @@ def bench(path: Path, parallel: bool) -> list[list]:
     from peaceops.incidents.importers.engine import run_import
     from peaceops.incidents.importers.files import estimated_rows, file_sha256
     from peaceops.incidents.importers.formats import FORMATS
-    from peaceops.incidents.importers.ucdp import EXTERNAL_SOURCE, ged_records
+    from peaceops.incidents.importers.ucdp import EXTERNAL_SOURCE
     from peaceops.incidents.selectors import IncidentFilters, incident_aggregate, incident_list
     from peaceops.missions.models import Mission
     from peaceops.missions.services import missions_seed
@@ -122,7 +122,7 @@ def bench(path: Path, parallel: bool) -> list[list]:
         return run_import(
             mission=mission,
             source=EXTERNAL_SOURCE,
-            records=ged_records(path),
+            records=FORMATS["ucdp"].reader(path),  # raw records, mapped where needed
             file_name=path.name,
             file_sha256=file_sha256(path),
             verification_status="verified",

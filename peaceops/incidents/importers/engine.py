@@ -53,7 +53,7 @@ from peaceops.incidents.importers.deferred_schema import (
     worth_deferring,
 )
 from peaceops.incidents.importers.pipeline import checked_batches
-from peaceops.incidents.importers.records import RowRejection, SourceRecord
+from peaceops.incidents.importers.records import RawRecord, RowRejection, SourceRecord
 from peaceops.incidents.importers.writers import WRITE_CONNECTIONS, BatchWriters, ProblemBudget
 from peaceops.incidents.models import (
     Actor,
@@ -148,9 +148,10 @@ class _Unchecked:
     """A row the reader did not validate: its input digest equals the one stored for its id.
     From a reading process, its values and raw record travel pickled in `packed` (one bytes
     object is far cheaper for the writer to receive): the writer needs them only in the rare
-    case that the stored row changed after the run began."""
+    case that the stored row changed after the run began. A RawRecord's row was not even
+    mapped: only its raw record travels, and the writer maps it in that case."""
 
-    record: SourceRecord
+    record: SourceRecord | RawRecord
     input_digest: str
     packed: bytes = b""
 
@@ -166,11 +167,14 @@ class _Unchecked:
     def warnings(self) -> tuple[tuple[str, str], ...]:
         return self.record.warnings
 
-    def unpacked(self) -> SourceRecord:
+    def unpacked(self) -> SourceRecord | RowRejection:
+        record = self.record
+        if isinstance(record, RawRecord):
+            return record.mapped(pickle.loads(self.packed) if self.packed else None)
         if not self.packed:
-            return self.record
+            return record
         values, raw = pickle.loads(self.packed)
-        return replace(self.record, values=values, raw=raw)
+        return replace(record, values=values, raw=raw)
 
 
 _NAME, _KIND, _SOURCE, _ID = (
@@ -305,7 +309,7 @@ class _Checker:
         self.known, self.pack, self.reader_version = known, pack, reader_version
         self.suffix = datetime_suffix(connection.vendor)
 
-    def _digest(self, item: SourceRecord | RowRejection) -> tuple[str, str]:
+    def _digest(self, item: SourceRecord | RawRecord | RowRejection) -> tuple[str, str]:
         """(input digest, raw record's JSON or '' when not written yet) of a row."""
         if isinstance(item, RowRejection):
             return "", ""
@@ -314,20 +318,29 @@ class _Checker:
             return raw_input_digest(self.reader_version, raw_json), raw_json
         return input_digest(item.values), ""
 
-    def _unchecked(self, item: SourceRecord, hashed: str) -> _Unchecked:
+    def _unchecked(self, item: SourceRecord | RawRecord, hashed: str) -> _Unchecked:
         if not self.pack:
             return _Unchecked(record=item, input_digest=hashed)
+        if isinstance(item, RawRecord):
+            packed = pickle.dumps(item.raw, protocol=pickle.HIGHEST_PROTOCOL)
+            return _Unchecked(
+                RawRecord(item.line, item.external_id, {}, item.mapper), hashed, packed
+            )
         packed = pickle.dumps((item.values, item.raw), protocol=pickle.HIGHEST_PROTOCOL)
         return _Unchecked(_without_values(item), hashed, packed)
 
-    def __call__(self, chunk: list[SourceRecord | RowRejection]) -> list[Checked]:
+    def __call__(self, chunk: list[SourceRecord | RawRecord | RowRejection]) -> list[Checked]:
         checked: list[Checked] = []
         to_validate: list[tuple[int, SourceRecord | RowRejection, str, str]] = []
         for item in chunk:
+            if isinstance(item, RawRecord) and not self.reader_version:
+                item = item.mapped()  # the digest is of the mapped values
             hashed, raw_json = self._digest(item)
             if hashed and self.known.get(item.external_id) == hashed:
                 checked.append(self._unchecked(item, hashed))
             else:
+                if isinstance(item, RawRecord):
+                    item = item.mapped()
                 to_validate.append((len(checked), item, hashed, raw_json))
                 checked.append(item)  # placeholder, replaced below
         if to_validate:
@@ -426,8 +439,8 @@ def _insert_new(
 
 
 def _primed(
-    records: Iterable[SourceRecord | RowRejection],
-) -> Iterator[SourceRecord | RowRejection]:
+    records: Iterable[SourceRecord | RawRecord | RowRejection],
+) -> Iterator[SourceRecord | RawRecord | RowRejection]:
     iterator = iter(records)
     try:
         first = next(iterator)
@@ -676,7 +689,7 @@ def run_import(
     *,
     mission: Mission,
     source: str,
-    records: Iterable[SourceRecord | RowRejection],
+    records: Iterable[SourceRecord | RawRecord | RowRejection],
     file_name: str,
     file_sha256: str,
     verification_status: str,

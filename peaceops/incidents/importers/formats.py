@@ -8,17 +8,17 @@ from typing import Any
 
 from peaceops.incidents.importers.acled import EXTERNAL_SOURCE as ACLED
 from peaceops.incidents.importers.acled import acled_records
-from peaceops.incidents.importers.records import RowRejection, SourceRecord
+from peaceops.incidents.importers.records import RawRecord, RowRejection, SourceRecord
 from peaceops.incidents.importers.tabular import (
     EXTERNAL_SOURCE_PREFIX,
     external_source,
     tabular_records,
 )
 from peaceops.incidents.importers.ucdp import EXTERNAL_SOURCE as UCDP
-from peaceops.incidents.importers.ucdp import ged_records
+from peaceops.incidents.importers.ucdp import ged_raw_records
 from peaceops.incidents.models import VerificationStatus
 
-Reader = Callable[[Path], Iterator[SourceRecord | RowRejection]]
+Reader = Callable[[Path], Iterator[SourceRecord | RawRecord | RowRejection]]
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,10 @@ class ImportFormat:
 
 
 FORMATS = {
-    "ucdp": ImportFormat(UCDP, ged_records, VerificationStatus.VERIFIED, reader_version="ucdp 1"),
+    # Mapped only where the raw record's digest is not the stored one (records.RawRecord).
+    "ucdp": ImportFormat(
+        UCDP, ged_raw_records, VerificationStatus.VERIFIED, reader_version="ucdp 1"
+    ),
     "acled": ImportFormat(
         ACLED, acled_records, VerificationStatus.VERIFIED, reader_version="acled 1"
     ),

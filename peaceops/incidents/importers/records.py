@@ -1,4 +1,5 @@
-"""What every importer produces: one SourceRecord per row, or a RowRejection."""
+"""What every importer produces: one SourceRecord per row, or a RowRejection; readers whose
+mapping is fixed by their version may hand a RawRecord instead, mapped only when needed."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,6 +15,26 @@ class SourceRecord:
     values: dict[str, Any]  # incident fields, as incident_create takes them
     raw: dict[str, Any]  # the original record, kept for audit
     warnings: tuple[tuple[str, str], ...] = field(default=())  # (field, reason)
+
+
+@dataclass(frozen=True)
+class RawRecord:
+    """A row not mapped yet, from a reader whose mapping is fixed by its version (formats.py,
+    ADR 0018). The import digests its raw record first and maps it (`mapped`) only when that
+    digest is not the one stored for its id: a re-import of unchanged rows maps none of them.
+    `mapper` is a module-level function, so that the record can be pickled."""
+
+    line: int
+    external_id: str  # as the mapping gives it
+    raw: dict[str, Any]
+    mapper: Callable[[int, dict[str, Any]], "SourceRecord | RowRejection"]
+
+    @property
+    def warnings(self) -> tuple[tuple[str, str], ...]:
+        return ()  # the mapping finds them; an unchanged row is not checked again
+
+    def mapped(self, raw: dict[str, Any] | None = None) -> "SourceRecord | RowRejection":
+        return self.mapper(self.line, self.raw if raw is None else raw)
 
 
 @dataclass(frozen=True)

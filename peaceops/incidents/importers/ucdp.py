@@ -41,7 +41,12 @@ from peaceops.core.geo.countries import code_for_name, is_country_code
 from peaceops.core.geo.points import DatePrecision, LocationPrecision
 from peaceops.core.geo.priogrid import priogrid_gid
 from peaceops.incidents.importers.files import check_utf8, check_utf8_stream
-from peaceops.incidents.importers.records import ColumnReader, RowRejection, SourceRecord
+from peaceops.incidents.importers.records import (
+    ColumnReader,
+    RawRecord,
+    RowRejection,
+    SourceRecord,
+)
 from peaceops.incidents.models import Actor, Casualty
 
 EXTERNAL_SOURCE = "ucdp_ged"
@@ -268,12 +273,10 @@ INCIDENT_TITLES = {
 
 
 def ged_record(line: int, row: dict[str, str], raw: dict[str, Any]) -> SourceRecord | RowRejection:
-    external_id = row.get("id") or ""
-    try:
-        external_id = str(int(float(external_id)))
-    except (ValueError, OverflowError):
+    external_id = _event_id(row)
+    if external_id is None:
         return RowRejection(
-            line=line, external_id=external_id[:64], fields={"id": ["Not an event id."]}
+            line=line, external_id=(row.get("id") or "")[:64], fields={"id": ["Not an event id."]}
         )
     try:
         values = ged_row_values(row)
@@ -405,3 +408,28 @@ def read_ged(path: Path) -> Iterator[tuple[int, dict[str, str], dict[str, Any]]]
 def ged_records(path: Path) -> Iterator[SourceRecord | RowRejection]:
     for line, row, raw in read_ged(path):
         yield ged_record(line, row, raw)
+
+
+def _event_id(row: dict[str, str]) -> str | None:
+    """The event's id as `ged_record` reads it; None where it rejects the row for it."""
+    try:
+        return str(int(float(row.get("id") or "")))
+    except (ValueError, OverflowError):
+        return None
+
+
+def ged_record_from_raw(line: int, raw: dict[str, Any]) -> SourceRecord | RowRejection:
+    """`ged_record` of a raw record as `read_ged` gives it (each reader's row is its raw
+    record's values as text)."""
+    return ged_record(line, {column: _text(value) for column, value in raw.items()}, raw)
+
+
+def ged_raw_records(path: Path) -> Iterator[RawRecord | SourceRecord | RowRejection]:
+    """The rows of a GED file, mapped only when the import needs them (`RawRecord`); a row
+    without a readable event id is mapped at once (to its rejection)."""
+    for line, row, raw in read_ged(path):
+        external_id = _event_id(row)
+        if external_id is None:
+            yield ged_record(line, row, raw)
+        else:
+            yield RawRecord(line, external_id, raw, ged_record_from_raw)

@@ -1,6 +1,10 @@
 """Re-imports skip validating rows whose input digest is unchanged, and still find every
-change: a newer release, rows stored before digests were kept, a row changed mid-run."""
+change: a newer release, rows stored before digests were kept, a row changed mid-run. The
+UCDP format's reader hands raw records (RawRecord), mapped only where the digest changed."""
 
+import pytest
+
+from peaceops.incidents.importers import ucdp
 from peaceops.incidents.importers.checked import CheckedRow
 from peaceops.incidents.importers.engine import (
     _Checker,
@@ -11,7 +15,8 @@ from peaceops.incidents.importers.engine import (
     raw_record_json,
 )
 from peaceops.incidents.importers.formats import FORMATS
-from peaceops.incidents.importers.ucdp import ged_records
+from peaceops.incidents.importers.records import RawRecord
+from peaceops.incidents.importers.ucdp import ged_raw_records, ged_records
 from peaceops.incidents.models import Incident, IncidentRevision
 from peaceops.incidents.tests.ged_releases import (
     CAR_CSV,
@@ -132,3 +137,61 @@ def test_without_a_reader_version_the_digest_is_of_the_mapped_values(mission):
     assert input_digest(records[0].values) != ucdp_digest(records[0])
     again = import_ged(mission, CAR_CSV, reader_version="")
     assert (again.created, again.updated, again.unchanged) == (0, 0, 1_848)
+
+
+def test_raw_records_unpack_to_the_records_the_reader_maps(mission):
+    import_ged(mission, CAR_CSV)
+    raw_records = list(ged_raw_records(CAR_CSV))
+    assert all(isinstance(r, RawRecord) for r in raw_records)
+    assert [r.external_id for r in raw_records] == [r.external_id for r in ged_records(CAR_CSV)]
+    packed = ucdp_checker(mission, pack=True)(raw_records)
+    assert all(isinstance(c, _Unchecked) and c.record.raw == {} and c.packed for c in packed)
+    assert [c.unpacked() for c in packed] == list(ged_records(CAR_CSV))
+
+
+def test_a_row_without_an_event_id_is_rejected_as_the_mapping_rejects_it(tmp_path):
+    path = tmp_path / "bad-id.csv"
+    text = CAR_CSV.read_text(encoding="utf-8").splitlines()
+    header, first = text[0].split(","), text[1].split(",")
+    first[header.index("id")] = "x12"
+    path.write_text("\n".join([text[0], ",".join(first), text[2]]) + "\n", encoding="utf-8")
+    eager, lazy = list(ged_records(path)), list(ged_raw_records(path))
+    assert lazy[0] == eager[0]  # the RowRejection, at once
+    assert lazy[0].fields == {"id": ["Not an event id."]}
+    assert isinstance(lazy[1], RawRecord)
+    assert lazy[1].mapped() == eager[1]
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_the_format_reader_maps_only_rows_whose_raw_record_changed(
+    mission, other_mission, tmp_path, monkeypatch, parallel
+):
+    mapped = []
+    from_raw = ucdp.ged_record_from_raw
+
+    def counting(line, raw):
+        mapped.append(line)
+        return from_raw(line, raw)
+
+    if not parallel:  # a function of this test cannot go to a reading process
+        monkeypatch.setattr(ucdp, "ged_record_from_raw", counting)
+    reader = FORMATS["ucdp"].reader
+    first = import_ged(mission, reader(CAR_CSV), parallel=parallel)
+    import_ged(other_mission, CAR_CSV)  # mapped at once, by ged_records
+    assert (first.created, first.rejected) == (1_848, 0)
+    contents = set(
+        Incident.objects.filter(mission=mission).values_list("external_id", "content_hash")
+    )
+    assert contents == set(
+        Incident.objects.filter(mission=other_mission).values_list("external_id", "content_hash")
+    )
+
+    again = import_ged(mission, reader(CAR_CSV), parallel=parallel)
+    assert (again.created, again.updated, again.unchanged, again.rejected) == (0, 0, 1_848, 0)
+    newer, changed_id = newer_release(tmp_path, more_civilian_deaths)
+    mapped.clear()
+    run = import_ged(mission, reader(newer), parallel=parallel)
+    assert (run.created, run.updated, run.unchanged) == (0, 1, 1_847)
+    assert Incident.objects.get(mission=mission, external_id=changed_id).version == 2
+    if not parallel:
+        assert mapped == [2]  # the changed row (the file's first event, on line 2) only

@@ -27,14 +27,19 @@ class RawRecord:
     line: int
     external_id: str  # as the mapping gives it
     raw: dict[str, Any]
-    mapper: Callable[[int, dict[str, Any]], "SourceRecord | RowRejection"]
+    # (line, the row as text or None to make it from the raw record, raw record) -> record
+    mapper: Callable[[int, dict[str, str] | None, dict[str, Any]], "SourceRecord | RowRejection"]
+    row: dict[str, str] | None = None  # the raw record's values as text, as read
 
     @property
     def warnings(self) -> tuple[tuple[str, str], ...]:
         return ()  # the mapping finds them; an unchanged row is not checked again
 
     def mapped(self, raw: dict[str, Any] | None = None) -> "SourceRecord | RowRejection":
-        return self.mapper(self.line, self.raw if raw is None else raw)
+        """The mapped record; of `raw` instead of the record's own when given (unpacked)."""
+        if raw is None:
+            return self.mapper(self.line, self.row, self.raw)
+        return self.mapper(self.line, None, raw)
 
 
 @dataclass(frozen=True)

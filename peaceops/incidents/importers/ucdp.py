@@ -418,10 +418,14 @@ def _event_id(row: dict[str, str]) -> str | None:
         return None
 
 
-def ged_record_from_raw(line: int, raw: dict[str, Any]) -> SourceRecord | RowRejection:
-    """`ged_record` of a raw record as `read_ged` gives it (each reader's row is its raw
-    record's values as text)."""
-    return ged_record(line, {column: _text(value) for column, value in raw.items()}, raw)
+def ged_record_from_raw(
+    line: int, row: dict[str, str] | None, raw: dict[str, Any]
+) -> SourceRecord | RowRejection:
+    """`ged_record` of a raw record as `read_ged` gives it, with its row as text when known
+    (each reader's row is its raw record's values as text)."""
+    if row is None:
+        row = {column: _text(value) for column, value in raw.items()}
+    return ged_record(line, row, raw)
 
 
 def ged_raw_records(path: Path) -> Iterator[RawRecord | SourceRecord | RowRejection]:
@@ -432,4 +436,4 @@ def ged_raw_records(path: Path) -> Iterator[RawRecord | SourceRecord | RowReject
         if external_id is None:
             yield ged_record(line, row, raw)
         else:
-            yield RawRecord(line, external_id, raw, ged_record_from_raw)
+            yield RawRecord(line, external_id, raw, ged_record_from_raw, row)

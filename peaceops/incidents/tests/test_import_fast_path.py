@@ -169,9 +169,9 @@ def test_the_format_reader_maps_only_rows_whose_raw_record_changed(
     mapped = []
     from_raw = ucdp.ged_record_from_raw
 
-    def counting(line, raw):
+    def counting(line, row, raw):
         mapped.append(line)
-        return from_raw(line, raw)
+        return from_raw(line, row, raw)
 
     if not parallel:  # a function of this test cannot go to a reading process
         monkeypatch.setattr(ucdp, "ged_record_from_raw", counting)

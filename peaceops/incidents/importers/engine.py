@@ -501,21 +501,28 @@ def _stored(mission: Mission, source: str, external_ids: list[str]) -> Stored:
     }
 
 
+@dataclass(frozen=True)
+class _Target:
+    """Where and how a run writes: the same for each of its batches."""
+
+    run: ImportRun
+    mission: Mission
+    source: str
+    verification_status: str
+    scope: AccessScope | None
+    dry_run: bool
+
+
 def _write_batch(
-    run: ImportRun,
-    *,
-    mission: Mission,
-    source: str,
-    verification_status: str,
+    target: _Target,
     rejected: list[RowRejection],
     valid: list[CheckedRow | _Unchecked],
-    scope: AccessScope | None,
     actors: "_ActorCache",
-    dry_run: bool,
 ) -> tuple[dict[str, int], list[ImportRowProblem]]:
     """Sort one batch into new / changed / unchanged against the database and write it (inside
     the caller's transaction). With a person's scope (uploads), nothing is written above that
     person's clearance: such rows are rejected, whether new or already stored."""
+    run, mission, source, scope = target.run, target.mission, target.source, target.scope
     existing = _stored(mission, source, [v.external_id for v in valid])
     skipped: list[_Unchecked] = []
     writable: list[CheckedRow] = []
@@ -544,9 +551,9 @@ def _write_batch(
     new = [v for v in writable if v.external_id not in existing]
     changed, restamped = _changed(writable, existing)
     updated = 0
-    if not dry_run:
+    if not target.dry_run:
         if new:
-            _insert_new(run, mission, source, verification_status, new, actors)
+            _insert_new(run, mission, source, target.verification_status, new, actors)
         for v in changed:  # few: the validated dict is rebuilt for each
             updated += apply_import_update(
                 incident_id=existing[v.external_id][0],
@@ -629,18 +636,12 @@ def _restore_after_failure(run: ImportRun) -> None:
 
 
 def _commit_batch(
-    run: ImportRun,
-    *,
+    target: _Target,
     rows_read: int,
-    mission: Mission,
-    source: str,
-    verification_status: str,
     rejected: list[RowRejection],
     valid: list[CheckedRow | _Unchecked],
-    scope: AccessScope | None,
     caches: dict[int, "_ActorCache"],
     budget: ProblemBudget,
-    dry_run: bool,
 ) -> tuple[dict[str, int], list[ImportRowProblem]]:
     """Write one batch in one transaction, with its problems (as many as the run may still
     keep) and the run's counters: again, once, if another import wrote one of its ids since
@@ -652,23 +653,13 @@ def _commit_batch(
         taken = 0
         try:
             with transaction.atomic():
-                counts, problems = _write_batch(
-                    run,
-                    mission=mission,
-                    source=source,
-                    verification_status=verification_status,
-                    rejected=list(rejected),
-                    valid=valid,
-                    scope=scope,
-                    actors=actors,
-                    dry_run=dry_run,
-                )
+                counts, problems = _write_batch(target, list(rejected), valid, actors)
                 taken = budget.take(len(problems))
                 problems = problems[:taken]
                 counts["rows_read"] = rows_read
-                if not dry_run:
+                if not target.dry_run:
                     ImportRowProblem.objects.bulk_create(problems)
-                    ImportRun.objects.filter(pk=run.pk).update(
+                    ImportRun.objects.filter(pk=target.run.pk).update(
                         updated_at=timezone.now(),  # the heartbeat of a live run
                         **{name: F(name) + value for name, value in counts.items()},
                     )
@@ -745,6 +736,7 @@ def run_import(
         seen_ids: dict[str, int] = {}
         started = time.monotonic()
         budget = ProblemBudget(MAX_PROBLEMS)
+        target = _Target(run, mission, source, verification_status, scope, dry_run)
         # Uploads check every row: the clearance check needs each row's validated classification.
         known = _known_input_digests(mission, source) if scope is None else {}
         check = _Checker(known, pack=parallel, reader_version=reader_version)
@@ -783,18 +775,7 @@ def run_import(
                     may_defer = False
                     deferred = _mostly_new(valid) and bool(defer_schema(run))
                 task = functools.partial(
-                    _commit_batch,
-                    run,
-                    rows_read=len(checked),
-                    mission=mission,
-                    source=source,
-                    verification_status=verification_status,
-                    rejected=rejected,
-                    valid=valid,
-                    scope=scope,
-                    caches=caches,
-                    budget=budget,
-                    dry_run=dry_run,
+                    _commit_batch, target, len(checked), rejected, valid, caches, budget
                 )
                 for result in writers.submit(task):
                     written(result)

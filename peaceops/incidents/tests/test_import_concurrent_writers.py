@@ -93,6 +93,20 @@ postgresql_only = pytest.mark.skipif(
 )
 
 
+@pytest.fixture
+def writing_threads(monkeypatch) -> set[int]:
+    """The threads that write batches during the test."""
+    threads: set[int] = set()
+    write_batch = engine._write_batch
+
+    def spy(*args, **kwargs):
+        threads.add(threading.get_ident())
+        return write_batch(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "_write_batch", spy)
+    return threads
+
+
 def stored(mission) -> dict[str, object]:
     incidents = Incident.objects.filter(mission=mission)
     return {
@@ -112,20 +126,13 @@ def stored(mission) -> dict[str, object]:
 @postgresql_only
 @pytest.mark.django_db(transaction=True)
 def test_written_two_batches_at_once_the_import_stores_what_one_at_a_time_stores(
-    monkeypatch,
+    writing_threads,
 ):
     serial_mission = MissionFactory(acronym="MINUSCA", host_countries=["CAF"])
     concurrent_mission = MissionFactory(acronym="OTHER", host_countries=["CAF"])
     import_ged(serial_mission, CAR_CSV, batch_size=BATCH)  # serial: parallel=False
-
-    writing_threads = set()
-    write_batch = engine._write_batch
-
-    def spy(*args, **kwargs):
-        writing_threads.add(threading.get_ident())
-        return write_batch(*args, **kwargs)
-
-    monkeypatch.setattr(engine, "_write_batch", spy)
+    assert writing_threads == {threading.get_ident()}
+    writing_threads.clear()
     run = import_ged(concurrent_mission, CAR_CSV, batch_size=BATCH, parallel=True)
     assert (run.rows_read, run.created, run.rejected) == (CAR_ROWS, CAR_ROWS, 0)
     assert len(writing_threads) == 2
@@ -182,16 +189,8 @@ def test_a_failed_batch_leaves_whole_batches_and_a_second_run_completes(monkeypa
     assert stored(mission)["incidents"] == stored(mission)["revisions"] == CAR_ROWS
 
 
-def test_inside_a_transaction_and_on_sqlite_the_calling_thread_writes(mission, monkeypatch):
+def test_inside_a_transaction_and_on_sqlite_the_calling_thread_writes(mission, writing_threads):
     # `mission` comes with the test's transaction: another connection could not see it.
-    writing_threads = set()
-    write_batch = engine._write_batch
-
-    def spy(*args, **kwargs):
-        writing_threads.add(threading.get_ident())
-        return write_batch(*args, **kwargs)
-
-    monkeypatch.setattr(engine, "_write_batch", spy)
     run = import_ged(mission, CAR_CSV, batch_size=BATCH, parallel=True)
     assert (run.created, run.rejected) == (CAR_ROWS, 0)
     assert writing_threads == {threading.get_ident()}

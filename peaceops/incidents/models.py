@@ -96,8 +96,14 @@ class Incident(VersionedModel):
         max_length=16, choices=VerificationStatus.choices, default=VerificationStatus.REPORTED
     )
     rejection_reason = models.TextField(blank=True)
+    # Indexed where set only (Meta.indexes): an import leaves these three empty.
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     classification = models.CharField(
@@ -105,7 +111,12 @@ class Incident(VersionedModel):
     )
     # Who is to follow the incident up (triage); set by `services.incident_assign`.
     assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
 
     external_source = models.CharField(max_length=40, blank=True)
@@ -121,12 +132,27 @@ class Incident(VersionedModel):
     )
 
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
 
     class Meta:
         ordering = ["-started_at", "-id"]
         indexes = [
+            # Rows with no person there (every imported row) are left out of these: nothing
+            # to write for them, nothing to build again after a large first load (ADR 0020).
+            *(
+                models.Index(
+                    fields=[field],
+                    name=f"incident_{field}",
+                    condition=models.Q(**{f"{field}__isnull": False}),
+                )
+                for field in ("reviewed_by", "assigned_to", "created_by")
+            ),
             models.Index(fields=["mission", "-started_at", "-id"], name="incident_mission_time"),
             models.Index(fields=["latitude", "longitude"], name="incident_point"),
             models.Index(fields=["priogrid_gid"], name="incident_priogrid"),
@@ -294,13 +320,23 @@ class IncidentRevision(models.Model):
     # {field: [previous value, new value]} in JSON form; lists for casualties/sources/actors.
     changes = models.JSONField(default=dict)
     comment = models.TextField(blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    actor = models.ForeignKey(  # indexed where set only: imported revisions have none
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["incident", "version"]
+        indexes = [
+            models.Index(
+                fields=["actor"], name="revision_actor", condition=models.Q(actor__isnull=False)
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["incident", "version"], name="revision_once_per_version"

@@ -104,12 +104,8 @@ DEFERRED = {
     "incident_mission_time",
     "incident_point",
     "incident_priogrid",
-    "incidents_incident_assigned_to_id_c1ff8fd4",
-    "incidents_incident_created_by_id_c29d8b73",
     "incidents_incident_import_run_id_aefebbc7",
-    "incidents_incident_reviewed_by_id_7e247df6",
     "incidents_incidentactor_actor_id_edbe8c23",
-    "incidents_incidentrevision_actor_id_553d9d6f",
     "incidents_source_incident_id_e5b90b9b",
 }
 # On PostgreSQL also the foreign keys of those tables, but those on columns it leaves NULL.

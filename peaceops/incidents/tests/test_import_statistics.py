@@ -37,7 +37,11 @@ def test_an_import_leaves_planner_statistics_for_the_incident_indexes(mission):
             "WHERE type = 'index' AND tbl_name = 'incidents_incident'"
         )
         indexes = {name for (name,) in cursor.fetchall()}
-    assert set(stats) == indexes  # every index of the table, the unique ones included
+    # Every index of the table, the unique ones included; not the partial ones of the person
+    # columns (migration 0011), which hold no imported row: nothing to count there.
+    empty = {"incident_assigned_to", "incident_created_by", "incident_reviewed_by"}
+    assert empty < indexes
+    assert set(stats) == indexes - empty
     assert {stat.split()[0] for stat in stats.values()} == {"1848"}  # rows, counted in full
 
 

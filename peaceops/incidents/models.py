@@ -57,6 +57,19 @@ class Actor(TimestampedModel):
         return self.name
 
 
+def _person() -> models.ForeignKey:
+    """A column naming a person, empty on every imported row: indexed where set only, by a
+    partial index in the model's Meta (migration 0011)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+
+
 class Incident(VersionedModel):
     # No single-column indexes on mission or created_at: every composite index below that
     # begins with the mission serves the first, nothing reads incidents by the second alone,
@@ -96,28 +109,13 @@ class Incident(VersionedModel):
         max_length=16, choices=VerificationStatus.choices, default=VerificationStatus.REPORTED
     )
     rejection_reason = models.TextField(blank=True)
-    # Indexed where set only (Meta.indexes): an import leaves these three empty.
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_index=False,
-    )
+    reviewed_by = _person()
     reviewed_at = models.DateTimeField(null=True, blank=True)
     classification = models.CharField(
         max_length=24, choices=Classification.choices, default=Classification.INTERNAL
     )
     # Who is to follow the incident up (triage); set by `services.incident_assign`.
-    assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_index=False,
-    )
+    assigned_to = _person()
 
     external_source = models.CharField(max_length=40, blank=True)
     external_id = models.CharField(max_length=64, blank=True)
@@ -131,14 +129,7 @@ class Incident(VersionedModel):
         "ImportRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_index=False,
-    )
+    created_by = _person()
 
     class Meta:
         ordering = ["-started_at", "-id"]
@@ -320,14 +311,7 @@ class IncidentRevision(models.Model):
     # {field: [previous value, new value]} in JSON form; lists for casualties/sources/actors.
     changes = models.JSONField(default=dict)
     comment = models.TextField(blank=True)
-    actor = models.ForeignKey(  # indexed where set only: imported revisions have none
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_index=False,
-    )
+    actor = _person()  # imported revisions have none
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -26,8 +26,14 @@ on the history features, turned into a predictive distribution (a mixture of dra
    its draws from that history: all zero, no onset tail (see QUIET_ZERO). A calm cell (none
    in the cell itself in the last 12 months) takes all its draws from the onset model
    (`onset.py`, version 3): its own onset probability, with sizes of past onsets.
-All draws go back through expm1, are cut at 0 and at twice the largest training value, and
-are rounded: the draws are deterministic (no random numbers), so a run can be reproduced.
+5. Version 6 (NEIGHBOURS_POOL): a cell's draws, whatever their source, are a linear pool of
+   the model's distribution (90%) and the conflictology_nb benchmark's (10%): the cell's and
+   its 8 neighbours' last 12 months, unscaled. Both scores are convex in the distribution,
+   so the pool scores at most the weighted mean of its parts, and the benchmark's months
+   cover what the model's draws leave out (ADR 0025).
+The model's draws go back through expm1, are cut at 0 and at twice the largest training
+value, and are rounded (the pool of 5 takes quantiles of whole numbers): the draws are
+deterministic (no random numbers), so a run can be reproduced.
 """
 
 import os
@@ -38,12 +44,12 @@ from typing import Any
 import lightgbm as lgb
 import numpy as np
 
-from peaceops.forecasting import onset
+from peaceops.forecasting import baselines, onset
 from peaceops.forecasting.features import window_totals
 from peaceops.forecasting.panel import Panel
 
 MODEL_NAME = "lgbm_mixture"
-MODEL_VERSION = "5"
+MODEL_VERSION = "6"
 
 PARAMS = {
     "objective": "regression",
@@ -99,6 +105,13 @@ POOL_HALFLIFE: float | None = 6.0
 # non-zero where a fatality came in 11-25% of the months. Chosen on the windows 2015-2017
 # by the rule of ADR 0022. False gives version 4's draws.
 ERROR_HURDLE = True
+# Cells' draws pooled with the conflictology_nb benchmark (version 6): round(m w) of a cell's m
+# draws are the quantiles of the benchmark's draws (the cell's and its 8 neighbours' last
+# HISTORY months, unscaled), the others the quantiles of the model's draws (pool_draws()),
+# w = NEIGHBOURS_POOL. Chosen on the windows 2012-2017 by the rule of ADR 0025 (among pools
+# with zero, bootstrap, conflictology and conflictology_nb at a few weights). None gives
+# version 5's draws; countries are never pooled.
+NEIGHBOURS_POOL: float | None = 0.1
 
 
 @dataclass
@@ -283,6 +296,23 @@ def hurdle_errors(errors: np.ndarray, share: np.ndarray, ceiling: float) -> np.n
     return out
 
 
+def pool_draws(draws: np.ndarray, other: np.ndarray, weight: float) -> np.ndarray:
+    """(units, m): a stratified sample of the linear pool weight * F_other + (1 - weight) *
+    F_draws of each row, with no random numbers: the first n = round(m * weight) draws are
+    the quantiles (k + 0.5) / n of the row of `other` (the inverse of its empirical
+    distribution), the other m - n the quantiles (k + 0.5) / (m - n) of the row of `draws`."""
+    m = draws.shape[1]
+    n = int(round(m * weight))
+    if n == 0:
+        return draws.copy()
+
+    def quantiles(values: np.ndarray, count: int) -> np.ndarray:
+        levels = (np.arange(count) + 0.5) / count
+        return np.quantile(values, levels, axis=1, method="inverted_cdf").T
+
+    return np.hstack([quantiles(other, n), quantiles(draws, m - n)])
+
+
 def predict_draws(
     model: StepModel,
     features: np.ndarray,
@@ -378,6 +408,9 @@ def forecast_steps(
     base = recent_level(panel.values[:, : cutoff + 1])[:, cutoff]
     fixed = fixed_draws(panel, features, cutoff, steps, draws)
     share = error_hurdle_share(panel, cutoff) if ERROR_HURDLE else None
+    neighbours = None
+    if panel.level == "pgm" and NEIGHBOURS_POOL:
+        neighbours = baselines.conflictology_neighbours(panel, cutoff, draws=draws)
     for step in steps:
         training = training_set(panel, features, cutoff, step)
         model = fit_step(training, step, draws=draws, params=params, rounds=rounds)
@@ -393,6 +426,8 @@ def forecast_steps(
         if fixed is not None:
             units, held = fixed
             out[units] = held[units]
+        if neighbours is not None:
+            out = pool_draws(out, neighbours, NEIGHBOURS_POOL)
         yield StepForecast(step=step, draws=out, training=(training.first, training.last + step))
 
 

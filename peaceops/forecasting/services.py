@@ -143,6 +143,7 @@ def forecast_run_create(
     if level == "pgm":
         parameters["history_halflife"] = lgbm.POOL_HALFLIFE
         parameters["error_hurdle"] = lgbm.ERROR_HURDLE
+        parameters["neighbours_pool"] = lgbm.NEIGHBOURS_POOL
     if level == "pgm" and lgbm.ONSET_MODEL:
         parameters["onset"] = {
             "calm_months": onset.CALM_MONTHS,

@@ -261,3 +261,58 @@ def lgb_constant(width: int):
     """A booster that predicts 0 for every row: one round on a constant target."""
     x = np.random.default_rng(0).normal(size=(50, width))
     return lgb.train({"verbose": -1, "min_data_in_leaf": 1}, lgb.Dataset(x, np.zeros(50)), 1)
+
+
+def test_pool_draws_take_the_quantiles_of_each_part():
+    # 10 draws, weight 0.2: 2 from the other distribution, its quantiles 0.25 and 0.75 (the
+    # 3rd and 8th of 10 values: ceil(10 q) - 1), then 8 of the model's at (k + 0.5) / 8:
+    # positions ceil(10 (k + 0.5) / 8) - 1 = 0, 1, 3, 4, 5, 6, 8, 9
+    draws = np.array([[9, 0, 8, 1, 7, 2, 6, 3, 5, 4], [0, 0, 0, 0, 0, 0, 0, 0, 0, 50]], float)
+    other = np.array([[100, 101, 102, 103, 104, 105, 106, 107, 108, 109], [7] * 10], float)
+    pooled = lgbm.pool_draws(draws, other, 0.2)
+    assert pooled.tolist() == [
+        [102, 107, 0, 1, 3, 4, 5, 6, 8, 9],
+        [7, 7, 0, 0, 0, 0, 0, 0, 0, 50],
+    ]
+    # a weight under half a draw leaves the draws as they are (a copy)
+    same = lgbm.pool_draws(draws, other, 0.04)
+    assert same.tolist() == draws.tolist()
+    assert same is not draws
+
+
+def test_forecast_steps_pool_cells_with_conflictology_nb(monkeypatch):
+    # cell 0: 10 fatalities in each of its last 6 months; cell 1, its neighbour: none. With
+    # 20 draws the benchmark repeats the first 20 of the 24 pooled months in turn: cell 0's
+    # 12 (six 10s) and 8 of cell 1's (zeros), so its quantiles 0.25 and 0.75 are 0 and 10;
+    # cell 1's 12 zeros and cell 0's first 8 months (two 10s): 0 and 0
+    values = np.zeros((2, 12))
+    values[0, 6:] = 10.0
+    panel = Panel(
+        level="pgm",
+        units=["1", "2"],
+        first_month=month_id(2000, 1),
+        values=values,
+        neighbours=[np.array([1], np.intp), np.array([0], np.intp)],
+        group=np.zeros(2, np.intp),
+    )
+    features = build_features(panel)
+    assert lgbm.NEIGHBOURS_POOL == 0.1
+    pooled = lgbm.forecast(panel, features, 11, [1], draws=20, rounds=2).draws[1]
+    assert pooled[:, :2].tolist() == [[0, 10], [0, 0]]
+    monkeypatch.setattr(lgbm, "NEIGHBOURS_POOL", None)  # version 5
+    model = lgbm.forecast(panel, features, 11, [1], draws=20, rounds=2).draws[1]
+    # the other 18 draws are the model's quantiles (k + 0.5) / 18 of its 20 draws
+    levels = (np.arange(18) + 0.5) / 18
+    expected = np.quantile(model, levels, axis=1, method="inverted_cdf").T
+    assert pooled[:, 2:].tolist() == expected.tolist()
+    assert sorted(model[0].tolist()) != sorted(pooled[0].tolist())
+
+
+def test_countries_are_not_pooled(monkeypatch):
+    panel = two_units("cm", 11)
+    features = build_features(panel)
+    pooled = lgbm.forecast(panel, features, 11, [1], draws=20, rounds=2).draws[1]
+    monkeypatch.setattr(lgbm, "NEIGHBOURS_POOL", None)
+    assert lgbm.forecast(panel, features, 11, [1], draws=20, rounds=2).draws[1].tolist() == (
+        pooled.tolist()
+    )

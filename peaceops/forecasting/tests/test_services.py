@@ -51,6 +51,7 @@ def test_run_stores_every_country_and_month_with_its_provenance(cm_run):
     assert "onset" not in run.parameters  # the onset model is for cells only
     assert "history_halflife" not in run.parameters  # so is the weighted history pool
     assert "error_hurdle" not in run.parameters  # and the error draws' zeros (version 5)
+    assert "neighbours_pool" not in run.parameters  # and the pool with conflictology_nb (6)
     assert run.parameters["quiet_zero"] is True
     countries = len({code for code, _name in all_countries()})
     assert run.unit_count == countries
@@ -98,7 +99,8 @@ def test_monthly_job_runs_both_levels_once(public_clashes, mission, monkeypatch)
     assert runs["pgm"].parameters["onset"]["shrink"] == onset.ONSET_SHRINK
     assert runs["pgm"].parameters["history_halflife"] == 6.0
     assert runs["pgm"].parameters["error_hurdle"] is True
-    assert runs["pgm"].model_version == "5"
+    assert runs["pgm"].parameters["neighbours_pool"] == 0.1
+    assert runs["pgm"].model_version == "6"
     bambari = str(priogrid_gid(5.7631, 20.6732))  # the cell of the clashes
     assert Forecast.objects.filter(run=runs["pgm"], unit=bambari).count() == 1
     assert Forecast.objects.filter(run=runs["pgm"]).count() == runs["pgm"].unit_count

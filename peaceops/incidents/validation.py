@@ -85,7 +85,7 @@ _TYPES = frozenset(IncidentType.values)
 _DATE_PRECISIONS = frozenset(DatePrecision.values)
 _LOCATION_PRECISIONS = frozenset(LocationPrecision.values)
 _CLASSIFICATIONS = frozenset(Classification.values)
-_MAX_COUNT = 10_000_000
+MAX_COUNT = 10_000_000  # people in one casualty estimate
 _TEXT_FIELDS = ("title", "narrative", "narrative_language", "location_name", "admin1", "admin2")
 _CHOICE_FIELDS = (
     ("date_precision", _DATE_PRECISIONS),
@@ -135,7 +135,7 @@ def _count(value: Any) -> int | None:
     if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
         raise ValueError(value)
     number = int(value)
-    if number < 0 or number > _MAX_COUNT:
+    if number < 0 or number > MAX_COUNT:
         raise ValueError(value)
     return number
 

@@ -53,7 +53,13 @@ from peaceops.incidents.importers.deferred_schema import (
     worth_deferring,
 )
 from peaceops.incidents.importers.pipeline import checked_batches
-from peaceops.incidents.importers.records import RawRecord, RowRejection, SourceRecord
+from peaceops.incidents.importers.records import (
+    PlainRow,
+    PointCountry,
+    RawRecord,
+    RowRejection,
+    SourceRecord,
+)
 from peaceops.incidents.importers.writers import WRITE_CONNECTIONS, BatchWriters, ProblemBudget
 from peaceops.incidents.models import (
     Actor,
@@ -240,14 +246,13 @@ class _ActorCache:
         return self._ids[self.key(row)]
 
 
-PointCountry = Callable[[float, float], str | None]
-
-
-def _batch_countries(chunk: list[SourceRecord | RowRejection]) -> PointCountry:
+def _batch_countries(chunk: list[SourceRecord | PlainRow | RowRejection]) -> PointCountry:
     """Countries of every point in a batch in one vectorised lookup."""
     points = []
     for item in chunk:
-        if isinstance(item, SourceRecord):
+        if isinstance(item, PlainRow):
+            points.append((item.latitude, item.longitude))
+        elif isinstance(item, SourceRecord):
             lat, lon = item.values.get("latitude"), item.values.get("longitude")
             if isinstance(lat, float) and isinstance(lon, float):
                 points.append((lat, lon))
@@ -268,7 +273,7 @@ def _without_values(item: SourceRecord) -> SourceRecord:
 
 
 def _validate(
-    item: SourceRecord | RowRejection,
+    item: SourceRecord | PlainRow | RowRejection,
     point_country: PointCountry,
     suffix: str,
     input_hash: str = "",
@@ -276,6 +281,13 @@ def _validate(
 ) -> CheckedRow | RowRejection:
     """Validate one row into the compact form the writer inserts (checked.py); `suffix` is
     `datetime_suffix` of the database written to."""
+    if isinstance(item, PlainRow):
+        plain = item.cleaned(point_country)
+        if plain is None:
+            item = item.record.mapped()
+        else:
+            cleaned, warnings = plain
+            return _checked_row(item, warnings, cleaned, suffix, input_hash, raw_json)
     if isinstance(item, RowRejection):
         return item
     input_hash = input_hash or input_digest(item.values)
@@ -285,14 +297,27 @@ def _validate(
         return RowRejection(line=item.line, external_id=item.external_id, fields=exc.fields)
     # Hand on only what the writer needs: input values dropped, the raw record as JSON text
     # (one string pickles far faster than a dict of fifty).
+    return _checked_row(
+        item, item.warnings, cleaned, suffix, input_hash, raw_json or raw_record_json(item.raw)
+    )
+
+
+def _checked_row(
+    item: SourceRecord | PlainRow,
+    warnings: tuple[tuple[str, str], ...],
+    cleaned: dict[str, Any],
+    suffix: str,
+    input_hash: str,
+    raw_json: str,
+) -> CheckedRow:
     return CheckedRow.build(
         line=item.line,
         external_id=item.external_id,
-        warnings=item.warnings,
+        warnings=warnings,
         cleaned=cleaned,
         digest=content_digest(cleaned),
         input_digest=input_hash,
-        raw_json=raw_json or raw_record_json(item.raw),
+        raw_json=raw_json,
         suffix=suffix,
     )
 
@@ -331,7 +356,7 @@ class _Checker:
 
     def __call__(self, chunk: list[SourceRecord | RawRecord | RowRejection]) -> list[Checked]:
         checked: list[Checked] = []
-        to_validate: list[tuple[int, SourceRecord | RowRejection, str, str]] = []
+        to_validate: list[tuple[int, SourceRecord | PlainRow | RowRejection, str, str]] = []
         for item in chunk:
             if isinstance(item, RawRecord) and not self.reader_version:
                 item = item.mapped()  # the digest is of the mapped values
@@ -339,8 +364,8 @@ class _Checker:
             if hashed and self.known.get(item.external_id) == hashed:
                 checked.append(self._unchecked(item, hashed))
             else:
-                if isinstance(item, RawRecord):
-                    item = item.mapped()
+                if isinstance(item, RawRecord):  # checked from its text where it is plain
+                    item = item.plain_row() or item.mapped()
                 to_validate.append((len(checked), item, hashed, raw_json))
                 checked.append(item)  # placeholder, replaced below
         if to_validate:

@@ -8,6 +8,7 @@ from typing import Any
 
 from peaceops.incidents.importers.acled import EXTERNAL_SOURCE as ACLED
 from peaceops.incidents.importers.acled import acled_records
+from peaceops.incidents.importers.ged_plain import ged_raw_records
 from peaceops.incidents.importers.records import RawRecord, RowRejection, SourceRecord
 from peaceops.incidents.importers.tabular import (
     EXTERNAL_SOURCE_PREFIX,
@@ -15,7 +16,6 @@ from peaceops.incidents.importers.tabular import (
     tabular_records,
 )
 from peaceops.incidents.importers.ucdp import EXTERNAL_SOURCE as UCDP
-from peaceops.incidents.importers.ucdp import ged_raw_records
 from peaceops.incidents.models import VerificationStatus
 
 Reader = Callable[[Path], Iterator[SourceRecord | RawRecord | RowRejection]]

@@ -1,5 +1,6 @@
 """What every importer produces: one SourceRecord per row, or a RowRejection; readers whose
-mapping is fixed by their version may hand a RawRecord instead, mapped only when needed."""
+mapping is fixed by their version may hand a RawRecord instead, mapped only when needed, and
+checked straight from its text when the reader can (a PlainRow)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,6 +31,9 @@ class RawRecord:
     # (line, the row as text or None to make it from the raw record, raw record) -> record
     mapper: Callable[[int, dict[str, str] | None, dict[str, Any]], "SourceRecord | RowRejection"]
     row: dict[str, str] | None = None  # the raw record's values as text, as read
+    # record (with its row) -> the row checked straight from its text, or None where it has
+    # anything unusual (ADR 0026); module-level too
+    plain: Callable[["RawRecord"], "PlainRow | None"] | None = None
 
     @property
     def warnings(self) -> tuple[tuple[str, str], ...]:
@@ -40,6 +44,41 @@ class RawRecord:
         if raw is None:
             return self.mapper(self.line, self.row, self.raw)
         return self.mapper(self.line, None, raw)
+
+    def plain_row(self) -> "PlainRow | None":
+        if self.plain is None or self.row is None:
+            return None
+        return self.plain(self)
+
+
+PointCountry = Callable[[float, float], str | None]
+
+
+class PlainRow:
+    """A row that its reader checks straight from its text: `clean_incident` of its mapped
+    values, in one step (ADR 0026). The import looks up the countries of a batch's points
+    first (`latitude`, `longitude`), then asks for the validated values (`cleaned`); None
+    there means the row needs the general way after all: `record.mapped()`, then
+    validation, which names what is wrong."""
+
+    __slots__ = ("record", "latitude", "longitude")
+
+    def __init__(self, record: RawRecord, latitude: float, longitude: float) -> None:
+        self.record, self.latitude, self.longitude = record, latitude, longitude
+
+    @property
+    def line(self) -> int:
+        return self.record.line
+
+    @property
+    def external_id(self) -> str:
+        return self.record.external_id
+
+    def cleaned(
+        self, point_country: PointCountry
+    ) -> tuple[dict[str, Any], tuple[tuple[str, str], ...]] | None:
+        """(validated values as `clean_incident` returns them, warnings), or None."""
+        raise NotImplementedError
 
 
 @dataclass(frozen=True)

@@ -41,12 +41,7 @@ from peaceops.core.geo.countries import code_for_name, is_country_code
 from peaceops.core.geo.points import DatePrecision, LocationPrecision
 from peaceops.core.geo.priogrid import priogrid_gid
 from peaceops.incidents.importers.files import check_utf8, check_utf8_stream
-from peaceops.incidents.importers.records import (
-    ColumnReader,
-    RawRecord,
-    RowRejection,
-    SourceRecord,
-)
+from peaceops.incidents.importers.records import ColumnReader, RowRejection, SourceRecord
 from peaceops.incidents.models import Actor, Casualty
 
 EXTERNAL_SOURCE = "ucdp_ged"
@@ -193,28 +188,24 @@ def _checked_cells(row: dict[str, str]) -> tuple[Any, ...]:
     return violence, started, ended, latitude, longitude, deaths, date_prec, where_prec, side_ids
 
 
-def ged_row_values(row: dict[str, str]) -> dict[str, Any]:
-    """The incident fields for one GED row (column name -> text). Raises ValidationFailed
-    naming the GED column when a value cannot be read."""
-    row = _normalise(row)
-    try:
-        typed = _typed_cells(row)
-    except (TypeError, ValueError, OverflowError, AttributeError):
-        typed = _checked_cells(row)
-    violence, started, ended, latitude, longitude, deaths, date_prec, where_prec, side_ids = typed
-
-    incident_type, subtype = TYPE_OF_VIOLENCE[violence]
+def ged_title(row: dict[str, str], incident_type: str) -> str:
+    """The dyad (or the two sides), else the kind of violence; then the place."""
     place = (row.get("where_coordinates") or row.get("where_description") or "").strip()
     side_a, side_b = (row.get("side_a") or "").strip(), (row.get("side_b") or "").strip()
     title = (row.get("dyad_name") or "").strip() or " - ".join(s for s in (side_a, side_b) if s)
     title = title or INCIDENT_TITLES[incident_type]
     if place:
         title = f"{title}, {place}"
+    return title[:300]
+
+
+def ged_actors(row: dict[str, str], side_ids: dict[str, int | None]) -> list[dict[str, Any]]:
     actors = []
-    for side, name, id_key, gw_key in (
-        ("a", side_a, "side_a_new_id", "gwnoa"),
-        ("b", side_b, "side_b_new_id", "gwnob"),
+    for side, name_key, id_key, gw_key in (
+        ("a", "side_a", "side_a_new_id", "gwnoa"),
+        ("b", "side_b", "side_b_new_id", "gwnob"),
     ):
+        name = (row.get(name_key) or "").strip()
         if name:
             actor_id = side_ids[id_key]
             actors.append(
@@ -226,11 +217,19 @@ def ged_row_values(row: dict[str, str]) -> dict[str, Any]:
                     "external_id": str(actor_id) if actor_id is not None else name[:64],
                 }
             )
-    casualties = [
+    return actors
+
+
+def ged_casualties(deaths: dict[str, int]) -> list[dict[str, Any]]:
+    return [
         {"category": category, "outcome": Casualty.Outcome.KILLED, "best": deaths[column]}
         for column, category in DEATHS
         if deaths[column] > 0
     ]
+
+
+def ged_sources(row: dict[str, str], headline: str) -> list[dict[str, Any]]:
+    """UCDP itself, then each article it names (at most 50 in all)."""
     sources = [
         {
             "name": "UCDP GED",
@@ -239,14 +238,27 @@ def ged_row_values(row: dict[str, str]) -> dict[str, Any]:
             "credibility": 2,
         }
     ]
-    headline = (row.get("source_headline") or "").strip()
     for article in (row.get("source_article") or "").split(";"):
         if article.strip():
             sources.append({"name": article.strip()[:300], "excerpt": headline})
+    return sources[:50]
+
+
+def ged_row_values(row: dict[str, str]) -> dict[str, Any]:
+    """The incident fields for one GED row (column name -> text). Raises ValidationFailed
+    naming the GED column when a value cannot be read."""
+    row = _normalise(row)
+    try:
+        typed = _typed_cells(row)
+    except (TypeError, ValueError, OverflowError, AttributeError):
+        typed = _checked_cells(row)
+    violence, started, ended, latitude, longitude, deaths, date_prec, where_prec, side_ids = typed
+    incident_type, subtype = TYPE_OF_VIOLENCE[violence]
+    headline = (row.get("source_headline") or "").strip()
     return {
         "incident_type": incident_type,
         "subtype": subtype,
-        "title": title[:300],
+        "title": ged_title(row, incident_type),
         "narrative": headline,
         "started_at": started,
         "ended_at": ended,
@@ -260,10 +272,14 @@ def ged_row_values(row: dict[str, str]) -> dict[str, Any]:
         "admin2": (row.get("adm_2") or "").strip()[:200],
         "country_code": _country_code(row),
         "classification": Classification.PUBLIC,
-        "casualties": casualties,
-        "sources": sources[:50],
-        "actors": actors,
+        "casualties": ged_casualties(deaths),
+        "sources": ged_sources(row, headline),
+        "actors": ged_actors(row, side_ids),
     }
+
+
+def cell_warning(given_cell: int, computed: int | None) -> tuple[str, str]:
+    return ("priogrid_gid", f"UCDP gives cell {given_cell}; the point lies in cell {computed}.")
 
 
 INCIDENT_TITLES = {
@@ -291,12 +307,7 @@ def ged_record(line: int, row: dict[str, str], raw: dict[str, Any]) -> SourceRec
     if given_cell and given_cell > 0:
         computed = priogrid_gid(values["latitude"], values["longitude"])
         if computed != given_cell:
-            warnings.append(
-                (
-                    "priogrid_gid",
-                    f"UCDP gives cell {given_cell}; the point lies in cell {computed}.",
-                )
-            )
+            warnings.append(cell_warning(given_cell, computed))
     return SourceRecord(
         line=line, external_id=external_id, values=values, raw=raw, warnings=tuple(warnings)
     )
@@ -426,14 +437,3 @@ def ged_record_from_raw(
     if row is None:
         row = {column: _text(value) for column, value in raw.items()}
     return ged_record(line, row, raw)
-
-
-def ged_raw_records(path: Path) -> Iterator[RawRecord | SourceRecord | RowRejection]:
-    """The rows of a GED file, mapped only when the import needs them (`RawRecord`); a row
-    without a readable event id is mapped at once (to its rejection)."""
-    for line, row, raw in read_ged(path):
-        external_id = _event_id(row)
-        if external_id is None:
-            yield ged_record(line, row, raw)
-        else:
-            yield RawRecord(line, external_id, raw, ged_record_from_raw, row)

@@ -4,7 +4,7 @@ UCDP format's reader hands raw records (RawRecord), mapped only where the digest
 
 import pytest
 
-from peaceops.incidents.importers import ucdp
+from peaceops.incidents.importers import ged_plain
 from peaceops.incidents.importers.checked import CheckedRow
 from peaceops.incidents.importers.engine import (
     _Checker,
@@ -15,8 +15,9 @@ from peaceops.incidents.importers.engine import (
     raw_record_json,
 )
 from peaceops.incidents.importers.formats import FORMATS
+from peaceops.incidents.importers.ged_plain import ged_raw_records
 from peaceops.incidents.importers.records import RawRecord
-from peaceops.incidents.importers.ucdp import ged_raw_records, ged_records
+from peaceops.incidents.importers.ucdp import ged_records
 from peaceops.incidents.models import Incident, IncidentRevision
 from peaceops.incidents.tests.ged_releases import (
     CAR_CSV,
@@ -166,15 +167,20 @@ def test_a_row_without_an_event_id_is_rejected_as_the_mapping_rejects_it(tmp_pat
 def test_the_format_reader_maps_only_rows_whose_raw_record_changed(
     mission, other_mission, tmp_path, monkeypatch, parallel
 ):
-    mapped = []
-    from_raw = ucdp.ged_record_from_raw
+    mapped, plain = [], []
+    from_raw, plain_row = ged_plain.ged_record_from_raw, ged_plain.plain_ged_row
 
     def counting(line, row, raw):
         mapped.append(line)
         return from_raw(line, row, raw)
 
+    def counting_plain(record):
+        plain.append(record.line)
+        return plain_row(record)
+
     if not parallel:  # a function of this test cannot go to a reading process
-        monkeypatch.setattr(ucdp, "ged_record_from_raw", counting)
+        monkeypatch.setattr(ged_plain, "ged_record_from_raw", counting)
+        monkeypatch.setattr(ged_plain, "plain_ged_row", counting_plain)
     reader = FORMATS["ucdp"].reader
     first = import_ged(mission, reader(CAR_CSV), parallel=parallel)
     import_ged(other_mission, CAR_CSV)  # mapped at once, by ged_records
@@ -190,8 +196,10 @@ def test_the_format_reader_maps_only_rows_whose_raw_record_changed(
     assert (again.created, again.updated, again.unchanged, again.rejected) == (0, 0, 1_848, 0)
     newer, changed_id = newer_release(tmp_path, more_civilian_deaths)
     mapped.clear()
+    plain.clear()
     run = import_ged(mission, reader(newer), parallel=parallel)
     assert (run.created, run.updated, run.unchanged) == (0, 1, 1_847)
     assert Incident.objects.get(mission=mission, external_id=changed_id).version == 2
     if not parallel:
-        assert mapped == [2]  # the changed row (the file's first event, on line 2) only
+        # The changed row (the file's first event, on line 2) only, checked from its text.
+        assert (plain, mapped) == ([2], [])

@@ -307,8 +307,11 @@ def pool_draws(draws: np.ndarray, other: np.ndarray, weight: float) -> np.ndarra
         return draws.copy()
 
     def quantiles(values: np.ndarray, count: int) -> np.ndarray:
+        # the inverse of the empirical distribution takes the same positions of every
+        # sorted row: those it takes of 0, 1, ..., m - 1
         levels = (np.arange(count) + 0.5) / count
-        return np.quantile(values, levels, axis=1, method="inverted_cdf").T
+        positions = np.quantile(np.arange(values.shape[1]), levels, method="inverted_cdf")
+        return np.sort(values, axis=1)[:, positions.astype(np.intp)]
 
     return np.hstack([quantiles(other, n), quantiles(draws, m - n)])
 

@@ -11,7 +11,7 @@ what is wrong. `test_import_ged_plain.py` holds both ways equal on every row of 
 file in ../shared/data and on rows made to fail each check.
 
 Why: for the import of a full GED release this is most of the reading process's work
-(mapping and validating took 25 of its 70 µs a row; this takes about 9).
+(mapping and validating took 25 of its 70 µs a row; this takes about 17).
 """
 
 import datetime as dt

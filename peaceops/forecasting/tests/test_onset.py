@@ -69,10 +69,12 @@ def grid_panel(months: int = 160) -> Panel:
     )
 
 
-def test_calm_cells_draw_onsets_near_violence_and_zeros_far_from_it():
+def test_calm_cells_draw_onsets_near_violence_and_zeros_far_from_it(monkeypatch):
     panel = grid_panel()
     features = build_features(panel)
     cutoff = panel.values.shape[1] - 1
+    pooled = lgbm.forecast(panel, features, cutoff, [1, 2], draws=1000, rounds=10)
+    monkeypatch.setattr(lgbm, "NEIGHBOURS_POOL", None)  # the onset draws alone (version 5)
     result = lgbm.forecast(panel, features, cutoff, [1, 2], draws=1000, rounds=10)
     calm = onset.calm_matrix(panel)[:, cutoff]
     rows, cols = np.divmod(np.array([int(u) for u in panel.units]) - 1, 720)
@@ -86,3 +88,8 @@ def test_calm_cells_draw_onsets_near_violence_and_zeros_far_from_it():
         assert (draws[near] > 0).any(axis=1).all()  # onsets in 1 month in 20
         assert set(np.unique(draws[near])) == {0.0, 5.0}  # the only onset size seen
     assert np.array_equal(result.draws[1][calm], result.draws[2][calm])  # one probability
+    # version 6 pools them with the neighbourhood's months: the war's 50 joins near cells',
+    # cells far from it keep only zeros
+    assert (pooled.draws[1][calm & far] == 0).all()
+    assert (pooled.draws[1][near] == 50).any(axis=1).all()
+    assert set(np.unique(pooled.draws[1][near])) == {0.0, 5.0, 50.0}

@@ -38,7 +38,7 @@ from typing import IO, Any
 from peaceops.core.classification import Classification
 from peaceops.core.errors import ValidationFailed
 from peaceops.core.geo.countries import code_for_name, is_country_code
-from peaceops.core.geo.points import DatePrecision, LocationPrecision
+from peaceops.core.geo.points import DatePrecision, LocationPrecision, point_errors
 from peaceops.core.geo.priogrid import priogrid_gid
 from peaceops.incidents.importers.files import check_utf8, check_utf8_stream
 from peaceops.incidents.importers.records import ColumnReader, RowRejection, SourceRecord
@@ -304,7 +304,8 @@ def ged_record(line: int, row: dict[str, str], raw: dict[str, Any]) -> SourceRec
     except (ValueError, OverflowError):
         given_cell = None
         warnings.append(("priogrid_gid", f"Cannot read {row.get('priogrid_gid', '')[:40]!r}."))
-    if given_cell and given_cell > 0:
+    # A point off the globe (or NaN) has no cell: validation rejects the row for the point.
+    if given_cell and given_cell > 0 and not point_errors(values["latitude"], values["longitude"]):
         computed = priogrid_gid(values["latitude"], values["longitude"])
         if computed != given_cell:
             warnings.append(cell_warning(given_cell, computed))

@@ -255,6 +255,30 @@ def test_bad_values_are_rejected_by_line_and_field_and_good_rows_load(mission, t
     assert [row[0] for row in written[1:] if row[4] == "error"] == ["3", "5", "7", "9", "10"]
 
 
+def test_a_point_that_is_not_a_number_rejects_its_row_when_a_cell_is_given(mission, tmp_path):
+    # The given PRIO-GRID cell is checked against the point's only where there is a point:
+    # `inf` or `nan` with a cell given once stopped the whole import.
+    with CAR_CSV.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        columns, rows = reader.fieldnames, list(reader)[:5]
+    assert all(int(row["priogrid_gid"]) > 0 for row in rows)
+    rows[0]["latitude"] = "inf"
+    rows[1]["longitude"] = "nan"
+    rows[3]["latitude"] = "-1e308"
+    path = tmp_path / "points.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+    run = load(mission, path)
+    assert (run.rows_read, run.created, run.rejected) == (5, 2, 3)
+    assert list(run.problems.values_list("line", "field", "reason")) == [
+        (2, "latitude", "Latitude must be between -90 and 90 degrees."),
+        (3, "longitude", "Longitude must be between -180 and 180 degrees."),
+        (5, "latitude", "Latitude must be between -90 and 90 degrees."),
+    ]
+
+
 def test_dry_run_writes_nothing(mission):
     call_command(
         "import", "ucdp", str(CAR_CSV), "--mission", "MINUSCA", "--dry-run", "--no-progress"

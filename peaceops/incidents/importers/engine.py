@@ -282,7 +282,9 @@ def _validate(
     """Validate one row into the compact form the writer inserts (checked.py); `suffix` is
     `datetime_suffix` of the database written to."""
     if isinstance(item, PlainRow):
-        plain = item.cleaned(point_country)
+        # The checker gives a plain row's raw-record digest and JSON; without them the row
+        # takes the general way, which makes its own.
+        plain = item.cleaned(point_country) if input_hash and raw_json else None
         if plain is None:
             item = item.record.mapped()
         else:

@@ -15,14 +15,13 @@ Why: for the import of a full GED release this is most of the reading process's 
 """
 
 import datetime as dt
-import math
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from peaceops.core.classification import Classification
 from peaceops.core.geo.countries import is_country_code, near_country
-from peaceops.core.geo.points import DatePrecision, LocationPrecision
+from peaceops.core.geo.points import DatePrecision, LocationPrecision, point_errors
 from peaceops.core.geo.priogrid import priogrid_gid
 from peaceops.core.taxonomy import InformationCredibility, SourceReliability
 from peaceops.incidents.importers.records import (
@@ -58,15 +57,6 @@ _UNGRADED = (SourceReliability.F, InformationCredibility.CANNOT_JUDGE)
 
 def _day(value: dt.date) -> dt.datetime:
     return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
-
-
-def _is_point(latitude: float, longitude: float) -> bool:
-    return (
-        math.isfinite(latitude)
-        and -90 <= latitude <= 90
-        and math.isfinite(longitude)
-        and -180 <= longitude <= 180
-    )
 
 
 def _casualty_order(row: dict[str, Any]) -> tuple[str, str]:
@@ -172,7 +162,7 @@ def plain_ged_row(record: RawRecord) -> GedPlainRow | None:
         given_cell = _int(row.get("priogrid_gid"))
     except (TypeError, ValueError, OverflowError, AttributeError):
         return None
-    if not _is_point(typed[3], typed[4]) or typed[2] < typed[1]:
+    if point_errors(typed[3], typed[4]) or typed[2] < typed[1]:
         return None
     return GedPlainRow(record, typed, given_cell if given_cell and given_cell > 0 else None)
 

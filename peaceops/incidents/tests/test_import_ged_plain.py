@@ -116,7 +116,26 @@ def country_of(latitude: float, longitude: float) -> str | None:
         {"country": "", "iso3": "XKX"},
         {"priogrid_gid": "cell 7"},  # unreadable: a warning from the mapping
         {"type_of_violence": "5"},
-        {"latitude": "4.36", "longitude": "20.0"},  # no country found: the source's kept
+        {"latitude": "4.36", "longitude": "20.0"},  # in another country, far from the source's
+        {"latitude": "0.0", "longitude": "-30.0"},  # at sea, no country: the source's kept
+        {"latitude": "4.3", "longitude": "18.56"},  # across the river from Bangui: the source's
+        {"latitude": "inf", "priogrid_gid": "134480"},  # no point: no cell to compare with
+        {"longitude": "nan", "priogrid_gid": "134480"},
+        {"latitude": "-1e308", "priogrid_gid": "5"},
+        {"priogrid_gid": "inf"},
+        {"priogrid_gid": "1e309"},
+        {"priogrid_gid": "0"},
+        {"priogrid_gid": "-5"},
+        {"priogrid_gid": "134480.0"},
+        {"priogrid_gid": "0.5"},
+        {"country": "", "iso3": "caf"},
+        {"country": "", "iso3": " CAF "},
+        {"country": "Central African Republic", "iso3": "ZZZ"},  # the name, then
+        {"source_headline": " " + "h" * 20_000 + " "},  # exactly the limit once stripped
+        {"date_end": "2020-01-02"},
+        {"date_start": "2020-01-02 00:00:00.000", "date_end": "2020-01-02T00:00:00"},
+        {"date_prec": "9", "where_prec": "0"},
+        {"date_prec": "", "where_prec": ""},
     ],
 )
 def test_each_check_gives_what_the_general_way_gives(changes):

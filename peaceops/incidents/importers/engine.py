@@ -54,6 +54,7 @@ from peaceops.incidents.importers.deferred_schema import (
 )
 from peaceops.incidents.importers.pipeline import checked_batches
 from peaceops.incidents.importers.records import (
+    OfRecord,
     PlainRow,
     PointCountry,
     RawRecord,
@@ -150,7 +151,7 @@ def raw_input_digest(reader_version: str, raw_json: str) -> str:
 
 
 @dataclass
-class _Unchecked:
+class _Unchecked(OfRecord):
     """A row the reader did not validate: its input digest equals the one stored for its id.
     From a reading process, its values and raw record travel pickled in `packed` (one bytes
     object is far cheaper for the writer to receive): the writer needs them only in the rare
@@ -160,14 +161,6 @@ class _Unchecked:
     record: SourceRecord | RawRecord
     input_digest: str
     packed: bytes = b""
-
-    @property
-    def line(self) -> int:
-        return self.record.line
-
-    @property
-    def external_id(self) -> str:
-        return self.record.external_id
 
     @property
     def warnings(self) -> tuple[tuple[str, str], ...]:

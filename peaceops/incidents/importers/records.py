@@ -54,17 +54,11 @@ class RawRecord:
 PointCountry = Callable[[float, float], str | None]
 
 
-class PlainRow:
-    """A row that its reader checks straight from its text: `clean_incident` of its mapped
-    values, in one step (ADR 0026). The import looks up the countries of a batch's points
-    first (`latitude`, `longitude`), then asks for the validated values (`cleaned`); None
-    there means the row needs the general way after all: `record.mapped()`, then
-    validation, which names what is wrong."""
+class OfRecord:
+    """The line and external id of the record an import's stand-in wraps (`record`)."""
 
-    __slots__ = ("record", "latitude", "longitude")
-
-    def __init__(self, record: RawRecord, latitude: float, longitude: float) -> None:
-        self.record, self.latitude, self.longitude = record, latitude, longitude
+    __slots__ = ()
+    record: SourceRecord | RawRecord
 
     @property
     def line(self) -> int:
@@ -73,6 +67,21 @@ class PlainRow:
     @property
     def external_id(self) -> str:
         return self.record.external_id
+
+
+class PlainRow(OfRecord):
+    """A row that its reader checks straight from its text: `clean_incident` of its mapped
+    values, in one step (ADR 0026). The import looks up the countries of a batch's points
+    first (`latitude`, `longitude`), then asks for the validated values (`cleaned`); None
+    there means the row needs the general way after all: `record.mapped()`, then
+    validation, which names what is wrong."""
+
+    __slots__ = ("record", "latitude", "longitude")
+
+    record: RawRecord
+
+    def __init__(self, record: RawRecord, latitude: float, longitude: float) -> None:
+        self.record, self.latitude, self.longitude = record, latitude, longitude
 
     def cleaned(
         self, point_country: PointCountry

@@ -120,20 +120,13 @@ def test_reimport_is_idempotent_and_a_newer_release_updates_with_history(mission
     assert IncidentRevision.objects.count() == revisions
 
     # A "newer release": one event revised (more deaths), one new event.
-    with CAR_CSV.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        columns, rows = reader.fieldnames, list(reader)
+    columns, rows = _car_rows()
     target = rows[0]
     target_id = target["id"]
     target["deaths_civilians"] = str(int(target["deaths_civilians"]) + 5)
     target["best"] = str(int(target["best"]) + 5)
     rows.append({**rows[1], "id": "99999999"})
-    newer = tmp_path / "newer.csv"
-    with newer.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns)
-        writer.writeheader()
-        writer.writerows(rows)
-    run = load(mission, newer)
+    run = load(mission, _write_rows(tmp_path / "newer.csv", columns, rows))
     assert (run.created, run.updated, run.unchanged, run.rejected) == (1, 1, 1_847, 0)
     incident = Incident.objects.get(external_id=target_id)
     assert incident.version == 2
@@ -152,6 +145,21 @@ def _write(path: Path, text: str, encoding: str = "utf-8") -> Path:
 
 def _car_text() -> str:
     return CAR_CSV.read_text(encoding="utf-8")
+
+
+def _car_rows() -> tuple[list[str], list[dict[str, str]]]:
+    """The CAR file's columns and rows."""
+    with CAR_CSV.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        return list(reader.fieldnames or []), list(reader)
+
+
+def _write_rows(path: Path, columns: list[str], rows: list[dict[str, str]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
 
 
 def test_truncated_file_loads_whole_rows_and_rejects_the_cut_one(mission, tmp_path):
@@ -188,15 +196,8 @@ def test_wrong_encoding_is_refused_before_any_row(mission, tmp_path):
 
 def test_shuffled_columns_give_the_same_incidents(mission, tmp_path):
     load(mission, CAR_CSV)
-    with CAR_CSV.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        columns, rows = list(reader.fieldnames), list(reader)
-    shuffled = tmp_path / "shuffled.csv"
-    with shuffled.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(reversed(columns)))
-        writer.writeheader()
-        writer.writerows(rows)
-    run = load(mission, shuffled)
+    columns, rows = _car_rows()
+    run = load(mission, _write_rows(tmp_path / "shuffled.csv", columns[::-1], rows))
     assert (run.unchanged, run.created, run.updated) == (1_848, 0, 0)
 
 
@@ -215,19 +216,14 @@ def test_missing_columns_are_named_before_any_row(mission, tmp_path):
 
 
 def test_bad_values_are_rejected_by_line_and_field_and_good_rows_load(mission, tmp_path):
-    with CAR_CSV.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        columns, rows = reader.fieldnames, list(reader)[:10]
+    columns, rows = _car_rows()
+    rows = rows[:10]
     rows[1]["date_start"] = "2020-13-45"
     rows[3]["latitude"] = "123.5"
     rows[5]["type_of_violence"] = "7"
     rows[7]["deaths_a"] = "-3"
     rows[8]["id"] = rows[2]["id"]  # a duplicate id
-    path = tmp_path / "bad.csv"
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns)
-        writer.writeheader()
-        writer.writerows(rows)
+    path = _write_rows(tmp_path / "bad.csv", columns, rows)
     report = tmp_path / "report.csv"
     call_command(
         "import",
@@ -258,19 +254,13 @@ def test_bad_values_are_rejected_by_line_and_field_and_good_rows_load(mission, t
 def test_a_point_that_is_not_a_number_rejects_its_row_when_a_cell_is_given(mission, tmp_path):
     # The given PRIO-GRID cell is checked against the point's only where there is a point:
     # `inf` or `nan` with a cell given once stopped the whole import.
-    with CAR_CSV.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        columns, rows = reader.fieldnames, list(reader)[:5]
+    columns, rows = _car_rows()
+    rows = rows[:5]
     assert all(int(row["priogrid_gid"]) > 0 for row in rows)
     rows[0]["latitude"] = "inf"
     rows[1]["longitude"] = "nan"
     rows[3]["latitude"] = "-1e308"
-    path = tmp_path / "points.csv"
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns)
-        writer.writeheader()
-        writer.writerows(rows)
-    run = load(mission, path)
+    run = load(mission, _write_rows(tmp_path / "points.csv", columns, rows))
     assert (run.rows_read, run.created, run.rejected) == (5, 2, 3)
     assert list(run.problems.values_list("line", "field", "reason")) == [
         (2, "latitude", "Latitude must be between -90 and 90 degrees."),
@@ -310,16 +300,10 @@ def test_parallel_reading_gives_the_same_result(mission, other_mission):
     ],
 )
 def test_one_unreadable_cell_rejects_or_warns_on_its_row_only(mission, tmp_path, column, value):
-    with CAR_CSV.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        columns, rows = reader.fieldnames, list(reader)[:5]
+    columns, rows = _car_rows()
+    rows = rows[:5]
     rows[2][column] = value
-    path = tmp_path / "one_bad.csv"
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns)
-        writer.writeheader()
-        writer.writerows(rows)
-    run = load(mission, path)
+    run = load(mission, _write_rows(tmp_path / "one_bad.csv", columns, rows))
     assert run.status == "completed"
     problem = run.problems.get()
     if column == "priogrid_gid":  # informational: the row still loads

@@ -1,5 +1,6 @@
-"""After an import that changed many rows, SQLite's query planner has statistics to go by
-(the threshold lowered below the CAR extract's 1,848 rows)."""
+"""After an import that changed many rows, the query planner has statistics to go by (the
+threshold lowered below the CAR extract's 1,848 rows): SQLite's for the incident indexes,
+PostgreSQL's for every table the import writes."""
 
 import pytest
 from django.db import connection
@@ -7,9 +8,11 @@ from django.db import connection
 from peaceops.incidents.importers import bulk
 from peaceops.incidents.tests.ged_releases import CAR_CSV, import_ged
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "sqlite",
-    reason="SQLite only: PostgreSQL's autovacuum analyses changed tables by itself",
+sqlite_only = pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="SQLite's statistics (sqlite_stat1)"
+)
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL's statistics (pg_stats)"
 )
 
 
@@ -18,8 +21,17 @@ def analyze_after_1000_rows(monkeypatch):
     monkeypatch.setattr(bulk, "ANALYZE_AFTER_ROWS", 1_000)
 
 
-def _statistics() -> dict[str, str]:
+def _statistics() -> dict[str, object]:
+    """SQLite: index -> its sqlite_stat1 line for the incident table. PostgreSQL: table ->
+    how many of its columns pg_stats describes, for the import's tables."""
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT tablename, count(*) FROM pg_stats "
+                "WHERE schemaname = current_schema() AND tablename = ANY(%s) GROUP BY tablename",
+                [list(bulk.IMPORT_TABLES)],
+            )
+            return dict(cursor.fetchall())
         cursor.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")
         if cursor.fetchone() is None:
             return {}
@@ -27,6 +39,21 @@ def _statistics() -> dict[str, str]:
         return dict(cursor.fetchall())
 
 
+def _forget_statistics() -> None:
+    """Inside the test's transaction: what an earlier run or autovacuum left is not ours."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "DELETE FROM pg_statistic WHERE starelid = ANY(%s::regclass[])",
+                [list(bulk.IMPORT_TABLES)],
+            )
+        else:
+            cursor.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            if cursor.fetchone() is not None:
+                cursor.execute("DELETE FROM sqlite_stat1")
+
+
+@sqlite_only
 def test_an_import_leaves_planner_statistics_for_the_incident_indexes(mission):
     assert _statistics() == {}
     import_ged(mission, CAR_CSV)
@@ -45,10 +72,25 @@ def test_an_import_leaves_planner_statistics_for_the_incident_indexes(mission):
     assert {stat.split()[0] for stat in stats.values()} == {"1848"}  # rows, counted in full
 
 
-def test_an_import_that_changes_nothing_leaves_the_statistics_alone(mission):
+@postgresql_only
+def test_an_import_analyses_every_table_it_wrote_on_postgresql(mission):
+    _forget_statistics()
+    assert _statistics() == {}
     import_ged(mission, CAR_CSV)
     with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM sqlite_stat1")
+        cursor.execute(
+            "SELECT table_name, count(*) FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND table_name = ANY(%s) GROUP BY table_name",
+            [list(bulk.IMPORT_TABLES)],
+        )
+        columns = dict(cursor.fetchall())
+    assert len(columns) == 7
+    assert _statistics() == columns  # every column of every table the import writes
+
+
+def test_an_import_that_changes_nothing_leaves_the_statistics_alone(mission):
+    import_ged(mission, CAR_CSV)
+    _forget_statistics()
     again = import_ged(mission, CAR_CSV)
     assert (again.created, again.updated) == (0, 0)
     assert _statistics() == {}
@@ -56,6 +98,7 @@ def test_an_import_that_changes_nothing_leaves_the_statistics_alone(mission):
 
 def test_a_small_import_leaves_the_statistics_alone(mission, monkeypatch):
     monkeypatch.setattr(bulk, "ANALYZE_AFTER_ROWS", 1_849)
+    _forget_statistics()
     run = import_ged(mission, CAR_CSV)
     assert run.created == 1_848
     assert _statistics() == {}

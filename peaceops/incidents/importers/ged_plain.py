@@ -48,10 +48,9 @@ from peaceops.incidents.importers.ucdp import (
     ged_title,
     read_ged,
 )
-from peaceops.incidents.models import COUNTED_CATEGORIES, NARRATIVE_MAX, Casualty
+from peaceops.incidents.models import COUNTED_CATEGORIES, NARRATIVE_MAX
 from peaceops.incidents.validation import MAX_COUNT
 
-_KILLED = Casualty.Outcome.KILLED
 _UNGRADED = (SourceReliability.F, InformationCredibility.CANNOT_JUDGE)
 
 
@@ -144,6 +143,7 @@ class GedPlainRow(PlainRow):
             "actors": actors,
             "country_code": derived or given_country,
             "priogrid_gid": cell,
+            # GED counts the killed only: every casualty row is one, and none are injured.
             "fatalities": sum(c["best"] for c in casualties if c["category"] in COUNTED_CATEGORIES),
             "injured": 0,
         }

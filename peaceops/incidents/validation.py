@@ -160,7 +160,8 @@ def _is_mapping(row: Any) -> bool:
     return type(row) is dict or isinstance(row, Mapping)  # the ABC check is slow; rows are dicts
 
 
-def _casualty_order(row: dict[str, Any]) -> tuple[str, str]:
+def casualty_order(row: dict[str, Any]) -> tuple[str, str]:
+    """How validated casualty rows are ordered: by outcome, then category."""
     return (str(row["outcome"]), str(row["category"]))
 
 
@@ -203,7 +204,7 @@ def _clean_casualties(errors: FieldErrors, rows: Any) -> list[dict[str, Any]]:
         )
     if not any(row["category"] in _CIVILIAN_PARTS for row in cleaned):
         if len(cleaned) > 1:
-            cleaned.sort(key=_casualty_order)
+            cleaned.sort(key=casualty_order)
         return cleaned
     by_key = {(row["category"], row["outcome"]): row["best"] or 0 for row in cleaned}
     for outcome in _OUTCOMES:
@@ -219,7 +220,7 @@ def _clean_casualties(errors: FieldErrors, rows: Any) -> list[dict[str, Any]]:
                     f"casualties[{index}].best",
                     _("More than the civilians %(outcome)s in total.") % {"outcome": outcome},
                 )
-    cleaned.sort(key=_casualty_order)
+    cleaned.sort(key=casualty_order)
     return cleaned
 
 

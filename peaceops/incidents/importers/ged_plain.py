@@ -49,17 +49,13 @@ from peaceops.incidents.importers.ucdp import (
     read_ged,
 )
 from peaceops.incidents.models import COUNTED_CATEGORIES, NARRATIVE_MAX
-from peaceops.incidents.validation import MAX_COUNT
+from peaceops.incidents.validation import MAX_COUNT, casualty_order
 
 _UNGRADED = (SourceReliability.F, InformationCredibility.CANNOT_JUDGE)
 
 
 def _day(value: dt.date) -> dt.datetime:
     return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
-
-
-def _casualty_order(row: dict[str, Any]) -> tuple[str, str]:
-    return (str(row["outcome"]), str(row["category"]))
 
 
 class GedPlainRow(PlainRow):
@@ -92,7 +88,7 @@ class GedPlainRow(PlainRow):
                 return None
             casualties.append({**casualty, "low": None, "high": None})
         if len(casualties) > 1:
-            casualties.sort(key=_casualty_order)
+            casualties.sort(key=casualty_order)
         sources = []
         for source in ged_sources(row, headline):
             name = source["name"].strip()

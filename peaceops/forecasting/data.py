@@ -1,6 +1,8 @@
 """The research data the evaluation and the benchmark script read at run time (never copied
-into the repository: VIEWS and PRIO-GRID are CC BY-NC): the VIEWS country-month series and
-the UCDP GED country extracts, with the PRIO-GRID land cells for the cell panels.
+into the repository: VIEWS and PRIO-GRID are CC BY-NC, ACLED's terms restrict
+redistribution): the VIEWS country-month series, the UCDP GED country extracts with the
+PRIO-GRID land cells for the cell panels, and the ACLED country files whose cells the
+evaluation may also train on (ADR 0027).
 
 By default the data lie in ../shared/data next to the repository; PEACEOPS_SHARED_DATA
 points elsewhere.
@@ -15,8 +17,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from peaceops.core.errors import ValidationFailed
 from peaceops.core.geo.countries import countries_at
 from peaceops.core.geo.priogrid import priogrid_gid
+from peaceops.core.taxonomy import IncidentType
 from peaceops.forecasting.months import month_id
 from peaceops.forecasting.neighbours import (
     cell_neighbour_indexes,
@@ -24,9 +28,13 @@ from peaceops.forecasting.neighbours import (
     neighbour_indexes,
 )
 from peaceops.forecasting.panel import Panel
+from peaceops.incidents.importers.acled import acled_row_values, read_acled
 from peaceops.incidents.importers.ucdp import read_ged
 
 STATE_BASED = 1  # UCDP type_of_violence 1 (incidents: armed_clash / state_based)
+# What the ACLED importer makes of a battle with state forces on either side: the incidents
+# the product's forecasts learn from (history.INCIDENT_FILTER).
+ACLED_STATE_BASED = (IncidentType.ARMED_CLASH, "state_based")
 
 
 def shared_data_dir() -> Path:
@@ -46,12 +54,15 @@ def priogrid_cells_path() -> Path:
 
 @dataclass(frozen=True)
 class Extract:
-    """A UCDP GED country extract and the months it covers (inclusive)."""
+    """A country's events file and the months it covers (inclusive): a UCDP GED extract
+    (scored and trained on) or an ACLED country file (`source` "acled": trained on only,
+    its events counted only in its own country's cells)."""
 
     country: str  # ISO3
     relative_path: str
     first_month: int
     last_month: int
+    source: str = "ged"
 
     @property
     def path(self) -> Path:
@@ -84,6 +95,31 @@ EXTRACTS = (
         month_id(2011, 1),
         month_id(2021, 12),
     ),
+)
+
+
+# ACLED's files on HDX, 1997 (ACLED's start in Africa) to 2020. A file covers the months that
+# end before its last event's date (or on it): Angola's last event is on 2020-10-28, so
+# October 2020 is not covered; Mali's is on 2020-07-31, so July is.
+ACLED_EXTRACTS = tuple(
+    Extract(
+        code,
+        f"acled_hdx_country_extracts/conflict_data_{code.lower()}.csv",
+        month_id(1997, 1),
+        last,
+        source="acled",
+    )
+    for code, last in (
+        ("AGO", month_id(2020, 9)),
+        ("BFA", month_id(2020, 7)),
+        ("ETH", month_id(2020, 10)),
+        ("MLI", month_id(2020, 7)),
+        ("MOZ", month_id(2020, 10)),
+        ("NER", month_id(2020, 7)),
+        ("TZA", month_id(2020, 9)),
+        ("UGA", month_id(2020, 10)),
+        ("ZMB", month_id(2020, 10)),
+    )
 )
 
 
@@ -145,6 +181,8 @@ def _number(text: str) -> float:
 
 def extract_events(extract: Extract) -> dict[tuple[int, int], float]:
     """(cell, month) -> state-based fatalities (best) of one extract, within its months."""
+    if extract.source == "acled":
+        return _acled_events(extract)
     out: dict[tuple[int, int], float] = defaultdict(float)
     for _line, row, _raw in read_ged(extract.path):
         if _number(row.get("type_of_violence", "")) != STATE_BASED:
@@ -160,19 +198,44 @@ def extract_events(extract: Extract) -> dict[tuple[int, int], float]:
     return out
 
 
+def _acled_events(extract: Extract) -> dict[tuple[int, int], float]:
+    """The same for an ACLED file: the fatalities of the events the ACLED importer maps to
+    armed clash / state-based, by the cell of the event's point and the month of its date
+    (rows the importer would reject are left out)."""
+    out: dict[tuple[int, int], float] = defaultdict(float)
+    for _line, row, _raw in read_acled(extract.path):
+        try:
+            values = acled_row_values(row)
+        except ValidationFailed:
+            continue
+        if (values["incident_type"], values["subtype"]) != ACLED_STATE_BASED:
+            continue
+        started = values["started_at"]
+        month = month_id(started.year, started.month)
+        if not extract.first_month <= month <= extract.last_month:
+            continue
+        gid = priogrid_gid(values["latitude"], values["longitude"])
+        out[(gid, month)] += sum(casualty["best"] for casualty in values["casualties"])
+    return out
+
+
 def load_pgm_extracts(
     extracts: tuple[Extract, ...] = EXTRACTS, *, cells_path: Path | None = None
 ) -> Panel:
     """One cell panel for the extracts: every land cell whose centre lies in an extract's
-    country, plus any cell with an event of it; months outside an extract's cover are NaN."""
+    country, plus any cell with an event of a GED extract; months outside an extract's
+    cover are NaN. A cell belongs to the first extract that claims it (`group`); an ACLED
+    file's events count only in its own cells, so the GED cells' values do not depend on
+    whether ACLED files are loaded with them."""
     cells_by_country = country_cells({e.country for e in extracts}, land_cells(cells_path))
     events = {e.country: extract_events(e) for e in extracts}
     unit_group: dict[int, int] = {}
     for index, extract in enumerate(extracts):
         for gid in cells_by_country.get(extract.country, []):
             unit_group.setdefault(gid, index)
-        for gid, _month in events[extract.country]:
-            unit_group.setdefault(gid, index)
+        if extract.source == "ged":
+            for gid, _month in events[extract.country]:
+                unit_group.setdefault(gid, index)
     gids = sorted(unit_group)
     first = min(e.first_month for e in extracts)
     last = max(e.last_month for e in extracts)
@@ -183,7 +246,8 @@ def load_pgm_extracts(
         rows = np.flatnonzero(group == index)
         values[rows, extract.first_month - first : extract.last_month - first + 1] = 0.0
         for (gid, month), deaths in events[extract.country].items():
-            values[position[gid], month - first] += deaths
+            if extract.source == "ged" or unit_group.get(gid) == index:
+                values[position[gid], month - first] += deaths
     units = [str(g) for g in gids]
     return Panel(
         level="pgm",

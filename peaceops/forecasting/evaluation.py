@@ -55,6 +55,60 @@ def benchmark_draws(panel: Panel, name: str, cutoff: int, draws: int) -> np.ndar
     return baselines.BASELINES[name](panel.values, cutoff, draws=draws, seed=cutoff)
 
 
+@dataclass
+class Training:
+    """A larger panel the model learns from and draws for (ADR 0027): it holds every unit
+    of the scored panel, with the same values, and more."""
+
+    panel: Panel
+    features: np.ndarray
+
+
+def scored_rows(training: Panel, panel: Panel) -> np.ndarray:
+    """The rows of `training` that are the units of `panel`, in its order. Raises
+    ValueError unless every unit of `panel` is there with the same values."""
+    position = {unit: i for i, unit in enumerate(training.units)}
+    missing = [unit for unit in panel.units if unit not in position]
+    if missing:
+        raise ValueError(f"The training panel lacks {len(missing)} scored units.")
+    rows = np.array([position[unit] for unit in panel.units], dtype=np.intp)
+    first = training.column(panel.first_month)
+    same = training.values[rows, first : first + panel.values.shape[1]]
+    if same.shape != panel.values.shape or not np.array_equal(same, panel.values, equal_nan=True):
+        raise ValueError("The training panel's values differ from the scored panel's.")
+    return rows
+
+
+def model_draws(
+    panel: Panel,
+    features: np.ndarray,
+    cutoff_month: int,
+    steps: list[int],
+    *,
+    draws: int,
+    rounds: int,
+    training: Training | None = None,
+) -> dict[int, np.ndarray]:
+    """step -> (units of `panel`, draws): the model's forecasts from the data up to
+    `cutoff_month`, learnt from `panel` or, when given, from the training panel."""
+    if training is None:
+        return lgbm.forecast(
+            panel, features, panel.column(cutoff_month), steps, draws=draws, rounds=rounds
+        ).draws
+    rows = scored_rows(training.panel, panel)
+    return {
+        result.step: result.draws[rows]
+        for result in lgbm.forecast_steps(
+            training.panel,
+            training.features,
+            training.panel.column(cutoff_month),
+            steps,
+            draws=draws,
+            rounds=rounds,
+        )
+    }
+
+
 def evaluate_window(
     panel: Panel,
     features: np.ndarray,
@@ -63,6 +117,7 @@ def evaluate_window(
     draws: int = 1000,
     rounds: int = lgbm.ROUNDS,
     note: str = "",
+    training: Training | None = None,
 ) -> WindowResult:
     cutoff = panel.column(month_id(year - 1, 10))
     steps = [s for s in STEPS if cutoff + s < panel.values.shape[1]]
@@ -76,9 +131,16 @@ def evaluate_window(
         seconds[name] = time.perf_counter() - started
         forecasts[name] = lambda _step, fixed=fixed: fixed
     started = time.perf_counter()
-    model_draws = lgbm.forecast(panel, features, cutoff, steps, draws=draws, rounds=rounds)
+    forecasts[MODEL] = model_draws(
+        panel,
+        features,
+        month_id(year - 1, 10),
+        steps,
+        draws=draws,
+        rounds=rounds,
+        training=training,
+    ).__getitem__
     seconds[MODEL] = time.perf_counter() - started
-    forecasts[MODEL] = model_draws.draws.__getitem__
     scores = {}
     for name, draws_for in forecasts.items():
         stacked = np.concatenate([draws_for(step)[observed[:, i]] for i, step in enumerate(steps)])
@@ -103,8 +165,15 @@ def evaluate(
     rounds: int = lgbm.ROUNDS,
     notes: Callable[[int], str] | None = None,
     progress: Callable[[str], None] | None = None,
+    training_panel: Panel | None = None,
 ) -> list[WindowResult]:
+    """Every window of `years` the panel covers. With `training_panel` (holding every unit
+    of `panel` and more), the model learns from and draws for all of its units, and only
+    `panel`'s are scored; the benchmarks see `panel` alone."""
     features = build_features(panel)
+    training = None
+    if training_panel is not None:
+        training = Training(training_panel, build_features(training_panel))
     results = []
     for year in years:
         if month_id(year, 1) > panel.last_month:
@@ -116,6 +185,7 @@ def evaluate(
             draws=draws,
             rounds=rounds,
             note=notes(year) if notes else "",
+            training=training,
         )
         if progress:
             progress(f"{panel.level} {year}: {result.unit_months} unit-months scored")

@@ -6,7 +6,8 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from peaceops.forecasting.management.commands.forecast import pgm_note
+from peaceops.forecasting import data
+from peaceops.forecasting.management.commands.forecast import pgm_note, pgm_training_panel
 from peaceops.forecasting.models import ForecastRun
 
 
@@ -57,3 +58,13 @@ def test_run_if_missing_keeps_the_stored_run(public_clashes):
         "exists already. Kept."
     )
     assert list(ForecastRun.objects.values_list("pk", flat=True)) == [first.pk]
+
+
+def test_pgm_training_cells_of_the_evaluation():
+    assert pgm_training_panel("extracts") is None
+    panel = pgm_training_panel("extracts+acled")
+    groups = dict(zip(panel.units, panel.group.tolist(), strict=True))
+    scored = data.load_pgm_extracts()
+    assert all(groups[unit] < len(data.EXTRACTS) for unit in scored.units)
+    assert len(panel.units) == 3444  # 823 cells of the GED extracts, 2,621 of ACLED's files
+    assert sorted(set(panel.group.tolist())) == list(range(13))

@@ -4,7 +4,7 @@ import lightgbm as lgb
 import numpy as np
 import pytest
 
-from peaceops.forecasting import data, evaluation, lgbm
+from peaceops.forecasting import data, evaluation, lgbm, metrics
 from peaceops.forecasting.features import build_features
 from peaceops.forecasting.months import month_id
 from peaceops.forecasting.panel import Panel
@@ -33,15 +33,14 @@ UNITS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def panel():
-    full = data.load_views_cm(last_month=month_id(2018, 12))
-    keep = [full.units.index(u) for u in UNITS]
+def part_of(full: Panel, units: list[str]) -> Panel:
+    """The units' rows of `full` from 2005-01, neighbours among them only."""
+    keep = [full.units.index(u) for u in units]
     position = {old: new for new, old in enumerate(keep)}
     start = full.column(month_id(2005, 1))
     return Panel(
-        level="cm",
-        units=UNITS,
+        level=full.level,
+        units=units,
         first_month=month_id(2005, 1),
         values=full.values[keep, start:],
         neighbours=[
@@ -50,6 +49,11 @@ def panel():
         ],
         group=np.arange(len(keep)),
     )
+
+
+@pytest.fixture(scope="module")
+def panel():
+    return part_of(data.load_views_cm(last_month=month_id(2018, 12)), UNITS)
 
 
 def test_forecast_is_deterministic_and_follows_the_history(panel):
@@ -86,6 +90,47 @@ def test_evaluation_scores_every_model_on_the_forecast_year(panel):
     table = evaluation.format_table([result])
     assert "cm    2018   conflictology" in table
     assert f"2018: {12 * len(UNITS)} unit-months, 12 months; lgbm" in table
+
+
+def test_evaluation_may_learn_from_more_units_than_it_scores(panel):
+    # ADR 0027: the model learns from and draws for the training panel's 20 units; only
+    # the 8 scored units count, and the benchmarks see those 8 alone
+    scored = part_of(panel, ["MLI", "NGA", "COL", "CAF", "NOR", "SWE", "IRQ", "FIN"])
+    features = build_features(scored)
+    training = evaluation.Training(panel, build_features(panel))
+    result = evaluation.evaluate_window(
+        scored, features, 2018, draws=100, rounds=20, training=training
+    )
+    alone = evaluation.evaluate_window(scored, features, 2018, draws=100, rounds=20)
+    assert result.unit_months == alone.unit_months == 12 * 8
+    for name in evaluation.benchmark_names("cm"):
+        assert result.scores[name] == alone.scores[name]
+    cutoff = month_id(2017, 10)
+    steps = list(range(3, 15))
+    draws = evaluation.model_draws(
+        scored, features, cutoff, steps, draws=100, rounds=20, training=training
+    )
+    everyone = lgbm.forecast(
+        panel, training.features, panel.column(cutoff), steps, draws=100, rounds=20
+    )
+    rows = [UNITS.index(u) for u in scored.units]
+    assert rows == [5, 4, 3, 6, 7, 12, 2, 11]
+    assert np.array_equal(draws[3], everyone.draws[3][rows])
+    stacked = np.concatenate([draws[s] for s in steps])
+    truth = np.concatenate([scored.values[:, scored.column(cutoff) + s] for s in steps])
+    assert result.scores["lgbm"] == metrics.score_all(stacked, truth, 25)
+    assert result.scores["lgbm"] != alone.scores["lgbm"]
+
+
+def test_a_training_panel_must_hold_the_scored_units_as_they_are(panel):
+    scored = part_of(panel, ["NOR", "SYR"])
+    assert evaluation.scored_rows(panel, scored).tolist() == [7, 1]
+    with pytest.raises(ValueError, match="lacks 1 scored units"):
+        evaluation.scored_rows(part_of(panel, ["SYR"]), scored)
+    changed = part_of(panel, ["NOR", "SYR"])
+    changed.values[0, 3] += 1
+    with pytest.raises(ValueError, match="values differ"):
+        evaluation.scored_rows(panel, changed)
 
 
 def test_forecasts_reach_36_months_ahead(panel):

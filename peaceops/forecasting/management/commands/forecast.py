@@ -10,8 +10,12 @@ from django.core.management.base import BaseCommand, CommandError
 
 from peaceops.forecasting import data, evaluation, services
 from peaceops.forecasting.months import month_id, parse_month
+from peaceops.forecasting.panel import Panel
 
 LEVELS = ("cm", "pgm")
+# What the pgm model learns from in the evaluation (ADR 0027); only the GED extracts' cells
+# are scored either way.
+TRAINING_CELLS = {"extracts": (), "extracts+acled": data.ACLED_EXTRACTS}
 
 
 def pgm_note(year: int) -> str:
@@ -24,6 +28,13 @@ def pgm_note(year: int) -> str:
     return note
 
 
+def pgm_training_panel(choice: str) -> Panel | None:
+    """The panel the pgm model learns from in the evaluation when it is more than the
+    scored GED extracts' cells (ADR 0027); None when it is those."""
+    extra = TRAINING_CELLS[choice]
+    return data.load_pgm_extracts(data.EXTRACTS + extra) if extra else None
+
+
 class Command(BaseCommand):
     help = "Evaluate the forecasting model against the benchmarks, or run and store forecasts."
 
@@ -33,6 +44,13 @@ class Command(BaseCommand):
         evaluate.add_argument("--level", choices=LEVELS, action="append")
         evaluate.add_argument("--years", type=int, nargs="+", default=list(evaluation.YEARS))
         evaluate.add_argument("--draws", type=int, default=1000)
+        evaluate.add_argument(
+            "--pgm-training",
+            choices=sorted(TRAINING_CELLS),
+            default="extracts",
+            help="the cells the pgm model learns from: the GED extracts' only, or also the "
+            "nine ACLED countries' (ADR 0027)",
+        )
         run = commands.add_parser("run", help="forecast from the database and store")
         run.add_argument("--level", choices=LEVELS, action="append")
         run.add_argument("--cutoff", type=parse_month, help="last month of data, YYYY-MM")
@@ -49,24 +67,35 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         levels = options["level"] or list(LEVELS)
         if options["action"] == "evaluate":
-            self._evaluate(levels, tuple(options["years"]), options["draws"])
+            self._evaluate(
+                levels, tuple(options["years"]), options["draws"], options["pgm_training"]
+            )
         else:
             self._run(levels, options)
 
-    def _evaluate(self, levels: list[str], years: tuple[int, ...], draws: int) -> None:
+    def _evaluate(
+        self, levels: list[str], years: tuple[int, ...], draws: int, pgm_training: str
+    ) -> None:
         results = []
         for level in levels:
             started = time.perf_counter()
+            training = None
             if level == "cm":
                 panel, notes = data.load_views_cm(), None
             else:
                 panel = data.load_pgm_extracts()
                 notes = pgm_note
+                training = pgm_training_panel(pgm_training)
             years_here = tuple(
                 y for y in years if level == "cm" or any(e.covers_year(y) for e in data.EXTRACTS)
             )
             results += evaluation.evaluate(
-                panel, years_here, draws=draws, notes=notes, progress=self.stdout.write
+                panel,
+                years_here,
+                draws=draws,
+                notes=notes,
+                progress=self.stdout.write,
+                training_panel=training,
             )
             self.stdout.write(f"{level}: {time.perf_counter() - started:.0f} s")
         self.stdout.write(evaluation.format_table(results))

@@ -88,13 +88,14 @@ def model_draws(
     draws: int,
     rounds: int,
     training: Training | None = None,
+    params: dict | None = None,
 ) -> dict[int, np.ndarray]:
     """step -> (units of `panel`, draws): the model's forecasts from the data up to
-    `cutoff_month`, learnt from `panel` or, when given, from the training panel."""
+    `cutoff_month`, learnt from `panel` or, when given, from the training panel; `params`
+    override the model's LightGBM settings (`lgbm.forecast_steps`)."""
+    options = {"draws": draws, "rounds": rounds, "params": params}
     if training is None:
-        return lgbm.forecast(
-            panel, features, panel.column(cutoff_month), steps, draws=draws, rounds=rounds
-        ).draws
+        return lgbm.forecast(panel, features, panel.column(cutoff_month), steps, **options).draws
     rows = scored_rows(training.panel, panel)
     return {
         result.step: result.draws[rows]
@@ -103,8 +104,7 @@ def model_draws(
             training.features,
             training.panel.column(cutoff_month),
             steps,
-            draws=draws,
-            rounds=rounds,
+            **options,
         )
     }
 
@@ -118,6 +118,7 @@ def evaluate_window(
     rounds: int = lgbm.ROUNDS,
     note: str = "",
     training: Training | None = None,
+    params: dict | None = None,
 ) -> WindowResult:
     cutoff = panel.column(month_id(year - 1, 10))
     steps = [s for s in STEPS if cutoff + s < panel.values.shape[1]]
@@ -139,6 +140,7 @@ def evaluate_window(
         draws=draws,
         rounds=rounds,
         training=training,
+        params=params,
     ).__getitem__
     seconds[MODEL] = time.perf_counter() - started
     scores = {}
@@ -166,10 +168,12 @@ def evaluate(
     notes: Callable[[int], str] | None = None,
     progress: Callable[[str], None] | None = None,
     training_panel: Panel | None = None,
+    params: dict | None = None,
 ) -> list[WindowResult]:
     """Every window of `years` the panel covers. With `training_panel` (holding every unit
     of `panel` and more), the model learns from and draws for all of its units, and only
-    `panel`'s are scored; the benchmarks see `panel` alone."""
+    `panel`'s are scored; the benchmarks see `panel` alone. `params` override the model's
+    LightGBM settings (e.g. {"seed": 8}: how much the scores move with the seed)."""
     features = build_features(panel)
     training = None
     if training_panel is not None:
@@ -186,6 +190,7 @@ def evaluate(
             rounds=rounds,
             note=notes(year) if notes else "",
             training=training,
+            params=params,
         )
         if progress:
             progress(f"{panel.level} {year}: {result.unit_months} unit-months scored")

@@ -354,12 +354,18 @@ def predict_draws(
 
 
 def fixed_draws(
-    panel: Panel, features: np.ndarray, cutoff: int, steps: list[int], draws: int
+    panel: Panel,
+    features: np.ndarray,
+    cutoff: int,
+    steps: list[int],
+    draws: int,
+    *,
+    seed: int = PARAMS["seed"],
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """The units whose draws do not come from the step models, and their draws (the same
-    for every step): for cells, the calm ones with the onset model's draws; for countries,
-    the quiet ones with zeros (their history: every month of them and their neighbours
-    was 0). None when neither rule is on."""
+    for every step): for cells, the calm ones with the onset model's draws (fitted with
+    `seed`); for countries, the quiet ones with zeros (their history: every month of them
+    and their neighbours was 0). None when neither rule is on."""
     if panel.level == "pgm" and ONSET_MODEL:
         calm = onset.calm_matrix(panel)[:, cutoff]
         x = onset.onset_features(panel, features)
@@ -370,6 +376,7 @@ def fixed_draws(
             steps,
             training_months=TRAINING_MONTHS,
             threads=PARAMS["num_threads"],
+            seed=seed,
         )
         out = np.zeros((len(panel.units), draws))
         out[calm] = onset.onset_draws(
@@ -409,7 +416,9 @@ def forecast_steps(
     of every cell of many countries for 12 steps do not need to be in memory at once)."""
     pool = recent_pool(panel, cutoff, round(draws * HISTORY_SHARE))
     base = recent_level(panel.values[:, : cutoff + 1])[:, cutoff]
-    fixed = fixed_draws(panel, features, cutoff, steps, draws)
+    # one seed for the run: the step models' (params may set it) and the onset model's
+    seed = {**PARAMS, **(params or {})}["seed"]
+    fixed = fixed_draws(panel, features, cutoff, steps, draws, seed=seed)
     share = error_hurdle_share(panel, cutoff) if ERROR_HURDLE else None
     neighbours = None
     if panel.level == "pgm" and NEIGHBOURS_POOL:

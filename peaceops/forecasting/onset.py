@@ -108,12 +108,13 @@ def fit_onsets(
     *,
     training_months: int,
     threads: int = 1,
+    seed: int = ONSET_PARAMS["seed"],
 ) -> OnsetModel:
     rows = onset_rows(panel, x, cutoff, steps, training_months)
     if not len(rows.sizes):
         return OnsetModel(booster=None, sizes=rows.sizes)
     booster = lgb.train(
-        {**ONSET_PARAMS, "num_threads": threads},
+        {**ONSET_PARAMS, "num_threads": threads, "seed": seed},
         lgb.Dataset(rows.features, rows.share, weight=rows.months),
         num_boost_round=ONSET_ROUNDS,
     )

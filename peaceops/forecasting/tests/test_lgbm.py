@@ -122,6 +122,18 @@ def test_evaluation_may_learn_from_more_units_than_it_scores(panel):
     assert result.scores["lgbm"] != alone.scores["lgbm"]
 
 
+def test_evaluation_with_another_seed_changes_only_the_model(panel):
+    features = build_features(panel)
+    run = {"draws": 100, "rounds": 20}
+    default = evaluation.evaluate_window(panel, features, 2018, **run)
+    seven = evaluation.evaluate_window(panel, features, 2018, params={"seed": 7}, **run)
+    eight = evaluation.evaluate_window(panel, features, 2018, params={"seed": 8}, **run)
+    assert seven.scores == default.scores  # 7 is the model's own seed
+    assert eight.scores["lgbm"]["crps"] != default.scores["lgbm"]["crps"]
+    for name in evaluation.benchmark_names("cm"):
+        assert eight.scores[name] == default.scores[name]
+
+
 def test_a_training_panel_must_hold_the_scored_units_as_they_are(panel):
     scored = part_of(panel, ["NOR", "SYR"])
     assert evaluation.scored_rows(panel, scored).tolist() == [7, 1]

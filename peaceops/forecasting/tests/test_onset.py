@@ -93,3 +93,17 @@ def test_calm_cells_draw_onsets_near_violence_and_zeros_far_from_it(monkeypatch)
     assert (pooled.draws[1][calm & far] == 0).all()
     assert (pooled.draws[1][near] == 50).any(axis=1).all()
     assert set(np.unique(pooled.draws[1][near])) == {0.0, 5.0, 50.0}
+
+
+def test_the_onset_model_takes_the_runs_seed():
+    panel = grid_panel()
+    x = onset.onset_features(panel, build_features(panel))
+    cutoff = panel.values.shape[1] - 1
+    near = x[:, cutoff]
+
+    def probability(**seed):
+        model = onset.fit_onsets(panel, x, cutoff, [1, 2], training_months=120, **seed)
+        return onset.onset_probability(model, near)
+
+    assert np.array_equal(probability(), probability(seed=onset.ONSET_PARAMS["seed"]))
+    assert not np.array_equal(probability(), probability(seed=8))  # bagging's rows

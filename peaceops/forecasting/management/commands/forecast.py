@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from peaceops.forecasting import data, evaluation, services
+from peaceops.forecasting import data, evaluation, lgbm, services
 from peaceops.forecasting.months import month_id, parse_month
 from peaceops.forecasting.panel import Panel
 
@@ -51,6 +51,12 @@ class Command(BaseCommand):
             help="the cells the pgm model learns from: the GED extracts' only, or also the "
             "nine ACLED countries' (ADR 0027)",
         )
+        evaluate.add_argument(
+            "--seed",
+            type=int,
+            help="the model's random seed (LightGBM's bagging, the out-of-fold halves, the "
+            f"onset model); default {lgbm.PARAMS['seed']}",
+        )
         run = commands.add_parser("run", help="forecast from the database and store")
         run.add_argument("--level", choices=LEVELS, action="append")
         run.add_argument("--cutoff", type=parse_month, help="last month of data, YYYY-MM")
@@ -67,15 +73,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         levels = options["level"] or list(LEVELS)
         if options["action"] == "evaluate":
-            self._evaluate(
-                levels, tuple(options["years"]), options["draws"], options["pgm_training"]
-            )
+            self._evaluate(levels, tuple(options["years"]), options)
         else:
             self._run(levels, options)
 
-    def _evaluate(
-        self, levels: list[str], years: tuple[int, ...], draws: int, pgm_training: str
-    ) -> None:
+    def _evaluate(self, levels: list[str], years: tuple[int, ...], options: dict) -> None:
+        seed = options["seed"]
         results = []
         for level in levels:
             started = time.perf_counter()
@@ -85,17 +88,18 @@ class Command(BaseCommand):
             else:
                 panel = data.load_pgm_extracts()
                 notes = pgm_note
-                training = pgm_training_panel(pgm_training)
+                training = pgm_training_panel(options["pgm_training"])
             years_here = tuple(
                 y for y in years if level == "cm" or any(e.covers_year(y) for e in data.EXTRACTS)
             )
             results += evaluation.evaluate(
                 panel,
                 years_here,
-                draws=draws,
+                draws=options["draws"],
                 notes=notes,
                 progress=self.stdout.write,
                 training_panel=training,
+                params=None if seed is None else {"seed": seed},
             )
             self.stdout.write(f"{level}: {time.perf_counter() - started:.0f} s")
         self.stdout.write(evaluation.format_table(results))

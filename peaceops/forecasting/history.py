@@ -3,11 +3,13 @@ aggregated in the database from the incidents classified public (ADR 0011), the 
 the VIEWS series are built from UCDP GED (type of violence 1 = armed clash, state-based).
 
 This is a system read, not a user's: it is not scoped by mission, and it is limited to
-public incidents so that what it produces reveals nothing confidential.
+public incidents so that what it produces reveals nothing confidential. Sources and
+missions' copies of one file are not added together (ADR 0028: monthly_counts).
 """
 
 import datetime as dt
 from collections import defaultdict
+from typing import Any
 
 import numpy as np
 from django.db.models import Max, Min, QuerySet, Sum
@@ -55,19 +57,36 @@ def default_cutoff(today: dt.date) -> int | None:
     return min(span[1], month_id_of(today) - 1)
 
 
-def _monthly(group_by: str, first: int, cutoff: int) -> dict[tuple, float]:
+def monthly_counts(group_by: str, first: int, cutoff: int, **where: Any) -> dict[tuple, float]:
+    """(unit, month id) -> state-based fatalities of the public incidents (and `where`) in
+    months first..cutoff, units by `group_by` (country_code or priogrid_gid). Sources are
+    not added together (ADR 0028): a unit-month takes, for each imported source (UCDP GED,
+    ACLED, a mission's spreadsheet), the largest of the missions' totals (a file imported
+    into two missions holds the same events twice), adds up the missions' own reports (no
+    source), and takes the largest of those source totals (different counts of much the
+    same violence)."""
     rows = (
         state_based_incidents()
+        .filter(**where)
         .annotate(month=month_start("started_at"))
-        .values(group_by, "month")
+        .values(group_by, "month", "external_source", "mission_id")
         .annotate(deaths=Sum("fatalities"))
         .order_by()
     )
-    out: dict[tuple, float] = defaultdict(float)
+    by_source: dict[tuple, float] = defaultdict(float)
     for row in rows:
         month = month_id_of(row["month"])
-        if first <= month <= cutoff and row[group_by] not in (None, ""):
-            out[(str(row[group_by]), month)] += float(row["deaths"] or 0)
+        if not first <= month <= cutoff or row[group_by] in (None, ""):
+            continue
+        key = (str(row[group_by]), month, row["external_source"])
+        deaths = float(row["deaths"] or 0)
+        if row["external_source"]:
+            by_source[key] = max(by_source[key], deaths)
+        else:
+            by_source[key] += deaths
+    out: dict[tuple, float] = defaultdict(float)
+    for (unit, month, _source), deaths in by_source.items():
+        out[(unit, month)] = max(out[(unit, month)], deaths)
     return out
 
 
@@ -83,7 +102,7 @@ def _panel(level: str, units: list[str], first: int, cutoff: int, counts: dict) 
 def country_panel(first: int, cutoff: int) -> Panel:
     """Every country of the shipped boundaries, months first..cutoff (zeros where no
     incident)."""
-    counts = _monthly("country_code", first, cutoff)
+    counts = monthly_counts("country_code", first, cutoff)
     units = sorted({code for code, _name in all_countries()} | {u for u, _m in counts})
     panel = _panel("cm", units, first, cutoff, counts)
     neighbours = {code: sorted(others) for code, others in country_neighbours().items()}
@@ -103,7 +122,7 @@ def _cells_of(codes: set[str]) -> dict[int, str]:
 def cell_panel(first: int, cutoff: int) -> Panel:
     """The cells of every country with a public state-based incident in the months, plus any
     cell with such an incident; months first..cutoff."""
-    counts = _monthly("priogrid_gid", first, cutoff)
+    counts = monthly_counts("priogrid_gid", first, cutoff)
     countries = set(
         state_based_incidents()
         .filter(started_at__date__gte=first_day(first))

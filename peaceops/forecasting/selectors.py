@@ -7,9 +7,9 @@ import datetime as dt
 import numpy as np
 from django.db.models import QuerySet
 
-from peaceops.forecasting.history import state_based_incidents
+from peaceops.forecasting.history import monthly_counts
 from peaceops.forecasting.models import Forecast, ForecastRun
-from peaceops.forecasting.months import month_id_of, month_start
+from peaceops.forecasting.months import month_start
 
 
 def latest_run(*, level: str) -> ForecastRun | None:
@@ -59,20 +59,15 @@ def probability_at_least(forecast: Forecast, threshold: int, run_threshold: int)
 
 
 def country_history(*, code: str, first_month: int, last_month: int) -> list[tuple[int, float]]:
-    """(month id, state-based fatalities) of a country, public incidents only, every month
-    from first to last (zeros included)."""
-    rows = (
-        state_based_incidents()
-        .filter(
-            country_code=code,
-            started_at__date__gte=month_start(first_month),
-            started_at__date__lt=month_start(last_month + 1),
-        )
-        .values_list("started_at", "fatalities")
+    """(month id, state-based fatalities) of a country, public incidents only, counted as
+    the forecasts count them (history.monthly_counts), every month from first to last
+    (zeros included)."""
+    counts = monthly_counts(
+        "country_code",
+        first_month,
+        last_month,
+        country_code=code,
+        started_at__date__gte=month_start(first_month),
+        started_at__date__lt=month_start(last_month + 1),
     )
-    totals = dict.fromkeys(range(first_month, last_month + 1), 0.0)
-    for started_at, fatalities in rows.iterator():
-        month = month_id_of(started_at.date())
-        if month in totals:
-            totals[month] += fatalities
-    return sorted(totals.items())
+    return [(month, counts.get((code, month), 0.0)) for month in range(first_month, last_month + 1)]

@@ -27,6 +27,7 @@ from peaceops.forecasting.neighbours import (
     neighbour_indexes,
 )
 from peaceops.forecasting.panel import Panel
+from peaceops.incidents.importers.tabular import EXTERNAL_SOURCE_PREFIX as TABULAR_SOURCE
 from peaceops.incidents.models import Incident
 
 INCIDENT_FILTER = {
@@ -57,13 +58,20 @@ def default_cutoff(today: dt.date) -> int | None:
     return min(span[1], month_id_of(today) - 1)
 
 
+def published(source: str) -> bool:
+    """Whether incidents of this `external_source` come from a published dataset (UCDP
+    GED, ACLED), which several missions may import, rather than from a mission's own
+    records: its reports (no source) and spreadsheets (tabular:<mapping>)."""
+    return bool(source) and not source.startswith(f"{TABULAR_SOURCE}:")
+
+
 def monthly_counts(group_by: str, first: int, cutoff: int, **where: Any) -> dict[tuple, float]:
     """(unit, month id) -> state-based fatalities of the public incidents (and `where`) in
     months first..cutoff, units by `group_by` (country_code or priogrid_gid). Sources are
-    not added together (ADR 0028): a unit-month takes, for each imported source (UCDP GED,
-    ACLED, a mission's spreadsheet), the largest of the missions' totals (a file imported
-    into two missions holds the same events twice), adds up the missions' own reports (no
-    source), and takes the largest of those source totals (different counts of much the
+    not added together (ADR 0028): a unit-month takes, for each published dataset (UCDP
+    GED, ACLED), the largest of the missions' totals (a file imported into two missions
+    holds the same events twice), adds up the missions' own records (reports and
+    spreadsheets), and takes the largest of those totals (different counts of much the
     same violence)."""
     rows = (
         state_based_incidents()
@@ -78,12 +86,13 @@ def monthly_counts(group_by: str, first: int, cutoff: int, **where: Any) -> dict
         month = month_id_of(row["month"])
         if not first <= month <= cutoff or row[group_by] in (None, ""):
             continue
-        key = (str(row[group_by]), month, row["external_source"])
+        source = row["external_source"]
         deaths = float(row["deaths"] or 0)
-        if row["external_source"]:
+        if published(source):
+            key = (str(row[group_by]), month, source)
             by_source[key] = max(by_source[key], deaths)
         else:
-            by_source[key] += deaths
+            by_source[(str(row[group_by]), month, "")] += deaths
     out: dict[tuple, float] = defaultdict(float)
     for (unit, month, _source), deaths in by_source.items():
         out[(unit, month)] = max(out[(unit, month)], deaths)

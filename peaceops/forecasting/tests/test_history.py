@@ -41,7 +41,13 @@ def test_sources_are_not_added_together_and_an_event_counts_once(mission, other_
     # April: two missions' own reports (2 and 3), no external id: both count -> 5
     _clash(mission, dt.date(2023, 4, 1), 2)
     _clash(other_mission, dt.date(2023, 4, 2), 3)
-    expected = [14.0, 5.0, 4.0, 5.0, 0.0]
+    # May: the missions' own records are one source, reports and spreadsheets (tabular:)
+    # added up, 1 + 2 + 4 = 7, against UCDP GED's 6 -> 7
+    _clash(mission, dt.date(2023, 5, 4), 1)
+    _clash(mission, dt.date(2023, 5, 5), 2, "tabular:minusca_log", "row-7")
+    _clash(other_mission, dt.date(2023, 5, 6), 4, "tabular:minusca_log", "row-7")
+    _clash(other_mission, dt.date(2023, 5, 7), 6, "ucdp_ged", "1004")
+    expected = [14.0, 5.0, 4.0, 5.0, 7.0]
 
     countries = history.country_panel(month_id(2023, 1), month_id(2023, 5))
     assert countries.values[countries.units.index("CAF")].tolist() == expected

@@ -81,7 +81,7 @@ def scored_rows(training: Panel, panel: Panel) -> np.ndarray:
 
 def model_draws(
     panel: Panel,
-    features: np.ndarray,
+    features: np.ndarray | None,
     cutoff_month: int,
     steps: list[int],
     *,
@@ -91,8 +91,9 @@ def model_draws(
     params: dict | None = None,
 ) -> dict[int, np.ndarray]:
     """step -> (units of `panel`, draws): the model's forecasts from the data up to
-    `cutoff_month`, learnt from `panel` or, when given, from the training panel; `params`
-    override the model's LightGBM settings (`lgbm.forecast_steps`)."""
+    `cutoff_month`, learnt from `panel` (with its `features`) or, when given, from the
+    training panel (with its own); `params` override the model's LightGBM settings
+    (`lgbm.forecast_steps`)."""
     options = {"draws": draws, "rounds": rounds, "params": params}
     if training is None:
         return lgbm.forecast(panel, features, panel.column(cutoff_month), steps, **options).draws
@@ -111,7 +112,7 @@ def model_draws(
 
 def evaluate_window(
     panel: Panel,
-    features: np.ndarray,
+    features: np.ndarray | None,
     year: int,
     *,
     draws: int = 1000,
@@ -174,9 +175,11 @@ def evaluate(
     of `panel` and more), the model learns from and draws for all of its units, and only
     `panel`'s are scored; the benchmarks see `panel` alone. `params` override the model's
     LightGBM settings (e.g. {"seed": 8}: how much the scores move with the seed)."""
-    features = build_features(panel)
-    training = None
-    if training_panel is not None:
+    # the model needs the features of the panel it learns from, only
+    features, training = None, None
+    if training_panel is None:
+        features = build_features(panel)
+    else:
         training = Training(training_panel, build_features(training_panel))
     results = []
     for year in years:

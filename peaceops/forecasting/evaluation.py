@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from peaceops.forecasting import baselines, lgbm
+from peaceops.forecasting import baselines, lgbm, onset
 from peaceops.forecasting.features import build_features
-from peaceops.forecasting.metrics import score_all
+from peaceops.forecasting.metrics import crps, ignorance, score_all
 from peaceops.forecasting.months import month_id
 from peaceops.forecasting.panel import Panel
 
@@ -19,6 +19,9 @@ YEARS = (2018, 2019, 2020, 2021, 2022)
 STEPS = list(range(3, 15))  # October of Y-1 + 3 = January of Y ... + 14 = December of Y
 THRESHOLD = {"cm": 25, "pgm": 1}
 MODEL = "lgbm"
+# `--by-group`: the unit-months of a window by the unit's state at the cut-off (calm: no
+# fatality in any of its last 12 months, all covered; onset.calm_matrix) and the outcome
+PARTS = ("calm, y=0", "calm, y>0", "not calm, y=0", "not calm, y>0")
 
 
 def benchmark_names(level: str) -> list[str]:
@@ -37,6 +40,9 @@ class WindowResult:
     scores: dict[str, dict[str, float]]  # model -> metric -> mean score
     note: str = ""
     seconds: dict[str, float] = field(default_factory=dict)
+    # `by_group`: part -> model -> metric -> the part's share of the mean score
+    parts: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
+    part_sizes: dict[str, int] = field(default_factory=dict)  # part -> unit-months
 
     def best_benchmark(self, metric: str) -> float:
         return min(self.scores[name][metric] for name in benchmark_names(self.level))
@@ -47,6 +53,34 @@ class WindowResult:
 
     def model_beats_benchmarks(self, metrics: tuple[str, ...] = ("crps", "ign")) -> bool:
         return all(self.ratio(MODEL, m) < 1 for m in metrics)
+
+
+def part_of_rows(calm: np.ndarray, truth: np.ndarray) -> np.ndarray:
+    """Per scored unit-month, its index in PARTS."""
+    return 2 * (~calm).astype(np.intp) + (truth > 0).astype(np.intp)
+
+
+def score_parts(
+    draws: np.ndarray, truth: np.ndarray, parts: np.ndarray
+) -> dict[str, dict[str, float]]:
+    """part -> {"crps", "ign"}: the sum of the part's unit-months' scores divided by all
+    the unit-months, so that the parts add up to the mean score."""
+    scores = {"crps": crps(draws, truth), "ign": ignorance(draws, truth)}
+    return {
+        name: {
+            metric: float(values[parts == i].sum() / len(truth))
+            for metric, values in scores.items()
+        }
+        for i, name in enumerate(PARTS)
+    }
+
+
+def stack_draws(
+    draws_for: Callable[[int], np.ndarray], steps: list[int], observed: np.ndarray
+) -> np.ndarray:
+    """(scored unit-months, draws): the draws of every unit-month that `observed` (units,
+    steps) marks, step by step: the order of the window's truth."""
+    return np.concatenate([draws_for(step)[observed[:, i]] for i, step in enumerate(steps)])
 
 
 def benchmark_draws(panel: Panel, name: str, cutoff: int, draws: int) -> np.ndarray:
@@ -120,7 +154,10 @@ def evaluate_window(
     note: str = "",
     training: Training | None = None,
     params: dict | None = None,
+    by_group: bool = False,
 ) -> WindowResult:
+    """The benchmarks' and the model's scores for the year; with `by_group`, also each
+    part's (PARTS) share of the CRPS and ignorance."""
     cutoff = panel.column(month_id(year - 1, 10))
     steps = [s for s in STEPS if cutoff + s < panel.values.shape[1]]
     actual = panel.values[:, [cutoff + s for s in steps]]  # (units, months)
@@ -144,11 +181,22 @@ def evaluate_window(
         params=params,
     ).__getitem__
     seconds[MODEL] = time.perf_counter() - started
-    scores = {}
+    truth = np.concatenate([actual[observed[:, i], i] for i in range(len(steps))])
+    scores: dict[str, dict[str, float]] = {}
+    parts: dict[str, dict[str, dict[str, float]]] = {}
+    rows = np.zeros(0, dtype=np.intp)
+    if by_group:
+        calm = onset.calm_matrix(panel)[:, cutoff]
+        rows = part_of_rows(
+            np.concatenate([calm[observed[:, i]] for i in range(len(steps))]), truth
+        )
+        parts = {part: {} for part in PARTS}
     for name, draws_for in forecasts.items():
-        stacked = np.concatenate([draws_for(step)[observed[:, i]] for i, step in enumerate(steps)])
-        truth = np.concatenate([actual[observed[:, i], i] for i in range(len(steps))])
+        stacked = stack_draws(draws_for, steps, observed)
         scores[name] = score_all(stacked, truth, THRESHOLD[panel.level])
+        if by_group:
+            for part, part_scores in score_parts(stacked, truth, rows).items():
+                parts[part][name] = part_scores
     return WindowResult(
         level=panel.level,
         year=year,
@@ -157,6 +205,8 @@ def evaluate_window(
         scores=scores,
         note=note,
         seconds=seconds,
+        parts=parts,
+        part_sizes={part: int((rows == i).sum()) for i, part in enumerate(PARTS) if by_group},
     )
 
 
@@ -170,11 +220,13 @@ def evaluate(
     progress: Callable[[str], None] | None = None,
     training_panel: Panel | None = None,
     params: dict | None = None,
+    by_group: bool = False,
 ) -> list[WindowResult]:
     """Every window of `years` the panel covers. With `training_panel` (holding every unit
     of `panel` and more), the model learns from and draws for all of its units, and only
     `panel`'s are scored; the benchmarks see `panel` alone. `params` override the model's
-    LightGBM settings (e.g. {"seed": 8}: how much the scores move with the seed)."""
+    LightGBM settings (e.g. {"seed": 8}: how much the scores move with the seed). With
+    `by_group`, each result also has each part's (PARTS) share of CRPS and ignorance."""
     # the model needs the features of the panel it learns from, only
     features, training = None, None
     if training_panel is None:
@@ -194,6 +246,7 @@ def evaluate(
             note=notes(year) if notes else "",
             training=training,
             params=params,
+            by_group=by_group,
         )
         if progress:
             progress(f"{panel.level} {year}: {result.unit_months} unit-months scored")
@@ -221,4 +274,23 @@ def format_table(results: list[WindowResult]) -> str:
             f"      {result.year}: {result.unit_months} unit-months, {result.months} months; "
             f"{MODEL} {verdict} every benchmark on CRPS and ignorance. {result.note}".rstrip()
         )
+    return "\n".join(lines)
+
+
+def format_parts(results: list[WindowResult]) -> str:
+    """For the results with parts (`by_group`), one line per window, part and model: the
+    part's unit-months and its share of the mean CRPS and ignorance (the parts of a model
+    add up to its score in the table of format_table)."""
+    header = (
+        f"{'level':<5} {'window':<6} {'part':<14} {'unit-months':>11} {'model':<16} "
+        f"{'CRPS':>9} {'IGN':>8}"
+    )
+    lines = [header, "-" * len(header)]
+    for result in results:
+        for part, by_model in result.parts.items():
+            for model, s in by_model.items():
+                lines.append(
+                    f"{result.level:<5} {result.year:<6} {part:<14} "
+                    f"{result.part_sizes[part]:>11} {model:<16} {s['crps']:>9.5f} {s['ign']:>8.5f}"
+                )
     return "\n".join(lines)

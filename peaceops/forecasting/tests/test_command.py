@@ -14,13 +14,27 @@ from peaceops.forecasting.models import ForecastRun
 def test_evaluate_prints_the_table_for_a_window():
     out = io.StringIO()
     call_command(
-        "forecast", "evaluate", "--level", "cm", "--years", "2019", "--draws", "100", stdout=out
+        "forecast",
+        "evaluate",
+        "--level",
+        "cm",
+        "--years",
+        "2019",
+        "--draws",
+        "100",
+        "--by-group",
+        stdout=out,
     )
     text = out.getvalue()
     assert "cm 2019: 2292 unit-months scored" in text
     for model in ("zero", "last", "bootstrap", "conflictology", "lgbm"):
         assert f"cm    2019   {model} " in text
     assert "2019: 2292 unit-months, 12 months; lgbm" in text
+    # --by-group: a line for every part and model, after the table
+    lines = text.splitlines()
+    for part in ("calm, y=0", "calm, y>0", "not calm, y=0", "not calm, y>0"):
+        found = [line.split()[-3] for line in lines if line.startswith(f"cm    2019   {part} ")]
+        assert found == ["zero", "last", "bootstrap", "conflictology", "lgbm"]
 
 
 def test_pgm_notes_say_which_extracts_cover_a_window():

@@ -92,6 +92,57 @@ def test_evaluation_scores_every_model_on_the_forecast_year(panel):
     assert f"2018: {12 * len(UNITS)} unit-months, 12 months; lgbm" in table
 
 
+def test_score_parts_add_up_to_the_mean_scores():
+    calm = np.array([True, True, False, False])
+    truth = np.array([0.0, 3.0, 0.0, 2.0])
+    draws = np.array([[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 2, 2], [0, 0, 2, 2]], dtype=float)
+    rows = evaluation.part_of_rows(calm, truth)
+    assert rows.tolist() == [0, 1, 2, 3]
+    parts = evaluation.score_parts(draws, truth, rows)
+    # 4 draws + 11 pseudo-draws: y=0 with 4 zero draws -> 5/15; y=3 with none in its bin
+    # -> 1/15; half the draws 0, half 2 -> 3/15 for either outcome; CRPS 0, 3, 0.5, 0.5
+    assert parts == {
+        "calm, y=0": {"crps": 0.0, "ign": pytest.approx(np.log2(3) / 4)},
+        "calm, y>0": {"crps": 0.75, "ign": pytest.approx(np.log2(15) / 4)},
+        "not calm, y=0": {"crps": 0.125, "ign": pytest.approx(np.log2(5) / 4)},
+        "not calm, y>0": {"crps": 0.125, "ign": pytest.approx(np.log2(5) / 4)},
+    }
+    assert sum(p["ign"] for p in parts.values()) == pytest.approx(
+        metrics.ignorance(draws, truth).mean()
+    )
+
+
+def test_evaluation_by_group_splits_the_scores_by_calm_units_and_outcomes(panel):
+    features = build_features(panel)
+    run = {"draws": 100, "rounds": 20}
+    plain = evaluation.evaluate_window(panel, features, 2018, **run)
+    result = evaluation.evaluate_window(panel, features, 2018, by_group=True, **run)
+    assert plain.parts == {}
+    assert plain.part_sizes == {}
+    assert result.scores == plain.scores
+    cutoff = panel.column(month_id(2017, 10))
+    calm = (panel.values[:, cutoff - 11 : cutoff + 1] == 0).all(axis=1)
+    year = panel.values[:, cutoff + 3 : cutoff + 15]
+    assert [u for u, quiet in zip(UNITS, calm, strict=True) if quiet] == UNITS[7:]  # NOR ... JPN
+    assert result.part_sizes == {
+        "calm, y=0": int((year[calm] == 0).sum()),
+        "calm, y>0": int((year[calm] > 0).sum()),
+        "not calm, y=0": int((year[~calm] == 0).sum()),
+        "not calm, y>0": int((year[~calm] > 0).sum()),
+    }
+    assert list(result.part_sizes.values()) == [155, 1, 6, 78]
+    n = result.unit_months
+    assert result.parts["calm, y>0"]["zero"]["crps"] == pytest.approx(year[calm].sum() / n)
+    assert result.parts["not calm, y=0"]["zero"]["crps"] == 0.0
+    for model, scores in result.scores.items():
+        for metric in ("crps", "ign"):
+            total = sum(result.parts[part][model][metric] for part in evaluation.PARTS)
+            assert total == pytest.approx(scores[metric])
+    table = evaluation.format_parts([result])
+    assert "cm    2018   calm, y=0" in table
+    assert "not calm, y>0" in table
+
+
 def test_evaluation_may_learn_from_more_units_than_it_scores(panel):
     # ADR 0027: the model learns from and draws for the training panel's 20 units; only
     # the 8 scored units count, and the benchmarks see those 8 alone

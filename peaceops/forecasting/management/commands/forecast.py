@@ -1,5 +1,5 @@
-"""`peaceops forecast evaluate [--level cm|pgm] [--years 2018 2019 ...]`: the rolling-window
-evaluation against the VIEWS benchmarks on the research data (../shared/data).
+"""`peaceops forecast evaluate [--level cm|pgm] [--years 2018 2019 ...] [--by-group]`: the
+rolling-window evaluation against the VIEWS benchmarks on the research data (../shared/data).
 `peaceops forecast run [--level cm|pgm] [--cutoff YYYY-MM] [--steps 12] [--replace]`:
 forecasts from the public incidents in the database, stored."""
 
@@ -57,6 +57,12 @@ class Command(BaseCommand):
             help="the model's random seed (LightGBM's bagging, the out-of-fold halves, the "
             f"onset model); default {lgbm.PARAMS['seed']}",
         )
+        evaluate.add_argument(
+            "--by-group",
+            action="store_true",
+            help="also print each window's scores split by the units' state at the cut-off "
+            "(calm: no fatality in 12 covered months) and by the outcome (0 or more)",
+        )
         run = commands.add_parser("run", help="forecast from the database and store")
         run.add_argument("--level", choices=LEVELS, action="append")
         run.add_argument("--cutoff", type=parse_month, help="last month of data, YYYY-MM")
@@ -100,9 +106,12 @@ class Command(BaseCommand):
                 progress=self.stdout.write,
                 training_panel=training,
                 params=None if seed is None else {"seed": seed},
+                by_group=options["by_group"],
             )
             self.stdout.write(f"{level}: {time.perf_counter() - started:.0f} s")
         self.stdout.write(evaluation.format_table(results))
+        if options["by_group"]:
+            self.stdout.write(evaluation.format_parts(results))
 
     def _run(self, levels: list[str], options: dict) -> None:
         for level in levels:

@@ -281,16 +281,15 @@ def format_parts(results: list[WindowResult]) -> str:
     """For the results with parts (`by_group`), one line per window, part and model: the
     part's unit-months and its share of the mean CRPS and ignorance (the parts of a model
     add up to its score in the table of format_table)."""
+    rows = [
+        f"{r.level:<5} {r.year:<6} {part:<14} {r.part_sizes[part]:>11} {model:<16} "
+        f"{s['crps']:>9.5f} {s['ign']:>8.5f}"
+        for r in results
+        for part, by_model in r.parts.items()
+        for model, s in by_model.items()
+    ]
     header = (
         f"{'level':<5} {'window':<6} {'part':<14} {'unit-months':>11} {'model':<16} "
         f"{'CRPS':>9} {'IGN':>8}"
     )
-    lines = [header, "-" * len(header)]
-    for result in results:
-        for part, by_model in result.parts.items():
-            for model, s in by_model.items():
-                lines.append(
-                    f"{result.level:<5} {result.year:<6} {part:<14} "
-                    f"{result.part_sizes[part]:>11} {model:<16} {s['crps']:>9.5f} {s['ign']:>8.5f}"
-                )
-    return "\n".join(lines)
+    return "\n".join([header, "-" * len(header), *rows])

@@ -184,13 +184,14 @@ def evaluate_window(
     truth = np.concatenate([actual[observed[:, i], i] for i in range(len(steps))])
     scores: dict[str, dict[str, float]] = {}
     parts: dict[str, dict[str, dict[str, float]]] = {}
-    rows = np.zeros(0, dtype=np.intp)
+    part_sizes: dict[str, int] = {}
     if by_group:
         calm = onset.calm_matrix(panel)[:, cutoff]
         rows = part_of_rows(
             np.concatenate([calm[observed[:, i]] for i in range(len(steps))]), truth
         )
         parts = {part: {} for part in PARTS}
+        part_sizes = {part: int((rows == i).sum()) for i, part in enumerate(PARTS)}
     for name, draws_for in forecasts.items():
         stacked = stack_draws(draws_for, steps, observed)
         scores[name] = score_all(stacked, truth, THRESHOLD[panel.level])
@@ -206,7 +207,7 @@ def evaluate_window(
         note=note,
         seconds=seconds,
         parts=parts,
-        part_sizes={part: int((rows == i).sum()) for i, part in enumerate(PARTS) if by_group},
+        part_sizes=part_sizes,
     )
 
 

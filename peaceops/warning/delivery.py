@@ -6,8 +6,8 @@ One call delivers one notification:
    an expired lease (its worker died). It becomes "sending", leased for
    NOTIFICATION_LEASE_SECONDS, `attempts` + 1. Two workers never hold the same lease.
 2. Send it: email through Django's mail backend (SMTP), or a signed webhook POST.
-3. Record the attempt (DeliveryAttempt) and the outcome: "delivered", or back to "pending"
-   with exponential back-off, or "failed" after MAX_ATTEMPTS.
+3. Record the attempt (DeliveryAttempt) and the outcome, in one transaction: "delivered",
+   or back to "pending" with exponential back-off, or "failed" after MAX_ATTEMPTS.
 
 At least once: a worker killed after sending and before step 3 leaves the row "sending";
 when the lease expires another worker sends it again (logged as an interrupted attempt).
@@ -28,6 +28,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -174,10 +175,11 @@ SENDERS = {Subscription.Channel.EMAIL: _email, Subscription.Channel.WEBHOOK: _we
 
 
 def _record(notification: Notification, *, ok: bool, detail: str) -> str:
-    """Log the attempt and set the outcome, if this worker still holds the claim."""
+    """Log the attempt and set the outcome (if this worker still holds the claim) in one
+    transaction: a worker killed between the two writes would leave a successful attempt
+    logged on a row still "sending", and the next worker would log a second one."""
     now = timezone.now()
     detail = detail[:DETAIL_MAX]
-    DeliveryAttempt.objects.create(notification=notification, at=now, ok=ok, detail=detail)
     if ok:
         status, changes = Notification.Status.DELIVERED, {"delivered_at": now, "last_error": ""}
     elif notification.attempts >= MAX_ATTEMPTS or not notification.subscription.active:
@@ -185,9 +187,11 @@ def _record(notification: Notification, *, ok: bool, detail: str) -> str:
     else:
         status = Notification.Status.PENDING
         changes = {"next_attempt_at": now + backoff(notification.attempts), "last_error": detail}
-    Notification.objects.filter(
-        pk=notification.pk, status=Notification.Status.SENDING, attempts=notification.attempts
-    ).update(status=status, lease_until=None, updated_at=now, **changes)
+    with transaction.atomic():
+        DeliveryAttempt.objects.create(notification=notification, at=now, ok=ok, detail=detail)
+        Notification.objects.filter(
+            pk=notification.pk, status=Notification.Status.SENDING, attempts=notification.attempts
+        ).update(status=status, lease_until=None, updated_at=now, **changes)
     return status
 
 

@@ -6,6 +6,7 @@ import hmac
 from datetime import timedelta
 
 import pytest
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from peaceops.core.roles import Role
@@ -195,6 +196,43 @@ def test_a_claim_whose_worker_died_is_sent_again_after_the_lease(mission, webhoo
         (False, "interrupted: the worker stopped before recording the outcome"),
         (True, "HTTP 200"),
     ]
+
+
+class Killed(BaseException):
+    """Stands for SIGKILL: nothing after it runs, and no `except Exception` catches it."""
+
+
+def test_a_worker_killed_while_recording_leaves_no_half_written_outcome(
+    mission, webhook_receiver, monkeypatch
+):
+    subscribe(mission, channel="webhook", address=webhook_receiver.url)
+    raise_alert(mission)
+    now = timezone.now()
+    update = QuerySet.update
+
+    def killed_on_the_outcome(queryset, **changes):
+        if queryset.model is Notification and changes.get("status") == "delivered":
+            raise Killed  # after the attempt row was written, before the outcome
+        return update(queryset, **changes)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(QuerySet, "update", killed_on_the_outcome)
+        with pytest.raises(Killed):
+            deliver_next(now=now)
+
+    notification = Notification.objects.get()
+    assert (notification.status, attempts(notification)) == ("sending", [])
+    deliver_next(now=now + timedelta(minutes=3))  # the next worker, after the lease
+
+    notification.refresh_from_db()
+    assert (notification.status, notification.attempts) == ("delivered", 2)
+    assert attempts(notification) == [
+        (False, "interrupted: the worker stopped before recording the outcome"),
+        (True, "HTTP 200"),
+    ]
+    assert [d.headers["X-Peaceops-Delivery"] for d in webhook_receiver.received] == [
+        str(notification.pk)
+    ] * 2
 
 
 def test_two_claims_never_take_the_same_notification(mission, webhook_receiver):

@@ -64,13 +64,8 @@ class Window:
     """One window's scored unit-months, the benchmarks' draws and the model's."""
 
     def __init__(self, panel, features, year: int):
-        self.cutoff = panel.column(month_id(year - 1, 10))
-        self.steps = [s for s in evaluation.STEPS if self.cutoff + s < panel.values.shape[1]]
-        actual = panel.values[:, [self.cutoff + s for s in self.steps]]
-        self.observed = ~np.isnan(actual)
-        self.truth = np.concatenate(
-            [actual[self.observed[:, i], i] for i in range(len(self.steps))]
-        )
+        self.months = evaluation.scored_months(panel, year)
+        self.cutoff, self.steps = self.months.cutoff, self.months.steps
         self.bench = {
             name: evaluation.benchmark_draws(panel, name, self.cutoff, 1000)
             for name in evaluation.benchmark_names("pgm")
@@ -82,8 +77,9 @@ class Window:
         self.best = [min(values) for values in zip(*scores, strict=True)]
 
     def scores(self, draws_for) -> tuple[float, float]:
-        stacked = evaluation.stack_draws(draws_for, self.steps, self.observed)
-        return crps(stacked, self.truth).mean(), ignorance(stacked, self.truth).mean()
+        stacked = evaluation.stack_draws(draws_for, self.steps, self.months.observed)
+        truth = self.months.truth
+        return crps(stacked, truth).mean(), ignorance(stacked, truth).mean()
 
     def ratios(self, calm: np.ndarray, calm_draws: np.ndarray) -> tuple[float, float]:
         """The model's ratios with the draws of the `calm` rows replaced."""

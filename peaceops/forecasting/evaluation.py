@@ -83,6 +83,24 @@ def stack_draws(
     return np.concatenate([draws_for(step)[observed[:, i]] for i, step in enumerate(steps)])
 
 
+@dataclass(frozen=True)
+class ScoredMonths:
+    """A window's scored unit-months."""
+
+    cutoff: int  # the panel's column of October of the year before
+    steps: list[int]  # those of STEPS that the panel covers
+    observed: np.ndarray  # (units, steps): the unit-months with an outcome
+    truth: np.ndarray  # their outcomes, in the order of stack_draws
+
+
+def scored_months(panel: Panel, year: int) -> ScoredMonths:
+    cutoff = panel.column(month_id(year - 1, 10))
+    steps = [s for s in STEPS if cutoff + s < panel.values.shape[1]]
+    observed = ~np.isnan(panel.values[:, [cutoff + s for s in steps]])
+    truth = stack_draws(lambda step: panel.values[:, cutoff + step], steps, observed)
+    return ScoredMonths(cutoff, steps, observed, truth)
+
+
 def benchmark_draws(panel: Panel, name: str, cutoff: int, draws: int) -> np.ndarray:
     if name == "conflictology_nb":
         return baselines.conflictology_neighbours(panel, cutoff, draws=draws)
@@ -158,15 +176,12 @@ def evaluate_window(
 ) -> WindowResult:
     """The benchmarks' and the model's scores for the year; with `by_group`, also each
     part's (PARTS) share of the CRPS and ignorance."""
-    cutoff = panel.column(month_id(year - 1, 10))
-    steps = [s for s in STEPS if cutoff + s < panel.values.shape[1]]
-    actual = panel.values[:, [cutoff + s for s in steps]]  # (units, months)
-    observed = ~np.isnan(actual)
+    window = scored_months(panel, year)
     seconds = {}
     forecasts: dict[str, Callable[[int], np.ndarray]] = {}
     for name in benchmark_names(panel.level):
         started = time.perf_counter()
-        fixed = benchmark_draws(panel, name, cutoff, draws)
+        fixed = benchmark_draws(panel, name, window.cutoff, draws)
         seconds[name] = time.perf_counter() - started
         forecasts[name] = lambda _step, fixed=fixed: fixed
     started = time.perf_counter()
@@ -174,35 +189,34 @@ def evaluate_window(
         panel,
         features,
         month_id(year - 1, 10),
-        steps,
+        window.steps,
         draws=draws,
         rounds=rounds,
         training=training,
         params=params,
     ).__getitem__
     seconds[MODEL] = time.perf_counter() - started
-    truth = np.concatenate([actual[observed[:, i], i] for i in range(len(steps))])
     scores: dict[str, dict[str, float]] = {}
     parts: dict[str, dict[str, dict[str, float]]] = {}
     part_sizes: dict[str, int] = {}
     if by_group:
-        calm = onset.calm_matrix(panel)[:, cutoff]
+        calm = onset.calm_matrix(panel)[:, window.cutoff]
         rows = part_of_rows(
-            np.concatenate([calm[observed[:, i]] for i in range(len(steps))]), truth
+            stack_draws(lambda _step: calm, window.steps, window.observed), window.truth
         )
         parts = {part: {} for part in PARTS}
         part_sizes = {part: int((rows == i).sum()) for i, part in enumerate(PARTS)}
     for name, draws_for in forecasts.items():
-        stacked = stack_draws(draws_for, steps, observed)
-        scores[name] = score_all(stacked, truth, THRESHOLD[panel.level])
+        stacked = stack_draws(draws_for, window.steps, window.observed)
+        scores[name] = score_all(stacked, window.truth, THRESHOLD[panel.level])
         if by_group:
-            for part, part_scores in score_parts(stacked, truth, rows).items():
+            for part, part_scores in score_parts(stacked, window.truth, rows).items():
                 parts[part][name] = part_scores
     return WindowResult(
         level=panel.level,
         year=year,
-        months=int(observed.any(axis=0).sum()),
-        unit_months=int(observed.sum()),
+        months=int(window.observed.any(axis=0).sum()),
+        unit_months=int(window.observed.sum()),
         scores=scores,
         note=note,
         seconds=seconds,

@@ -75,7 +75,11 @@ def monthly_counts(group_by: str, first: int, cutoff: int, **where: Any) -> dict
     same violence)."""
     rows = (
         state_based_incidents()
-        .filter(**where)
+        .filter(
+            started_at__date__gte=first_day(first),
+            started_at__date__lt=first_day(cutoff + 1),
+            **where,
+        )
         .annotate(month=month_start("started_at"))
         .values(group_by, "month", "external_source", "mission_id")
         .annotate(deaths=Sum("fatalities"))
@@ -83,9 +87,9 @@ def monthly_counts(group_by: str, first: int, cutoff: int, **where: Any) -> dict
     )
     by_source: dict[tuple, float] = defaultdict(float)
     for row in rows:
-        month = month_id_of(row["month"])
-        if not first <= month <= cutoff or row[group_by] in (None, ""):
+        if row[group_by] in (None, ""):
             continue
+        month = month_id_of(row["month"])
         source = row["external_source"]
         deaths = float(row["deaths"] or 0)
         if published(source):

@@ -9,7 +9,6 @@ from django.db.models import QuerySet
 
 from peaceops.forecasting.history import monthly_counts
 from peaceops.forecasting.models import Forecast, ForecastRun
-from peaceops.forecasting.months import month_start
 
 
 def latest_run(*, level: str) -> ForecastRun | None:
@@ -62,12 +61,5 @@ def country_history(*, code: str, first_month: int, last_month: int) -> list[tup
     """(month id, state-based fatalities) of a country, public incidents only, counted as
     the forecasts count them (history.monthly_counts), every month from first to last
     (zeros included)."""
-    counts = monthly_counts(
-        "country_code",
-        first_month,
-        last_month,
-        country_code=code,
-        started_at__date__gte=month_start(first_month),
-        started_at__date__lt=month_start(last_month + 1),
-    )
+    counts = monthly_counts("country_code", first_month, last_month, country_code=code)
     return [(month, counts.get((code, month), 0.0)) for month in range(first_month, last_month + 1)]

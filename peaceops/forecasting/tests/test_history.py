@@ -60,3 +60,22 @@ def test_sources_are_not_added_together_and_an_event_counts_once(mission, other_
         code="CAF", first_month=month_id(2023, 1), last_month=month_id(2023, 5)
     )
     assert chart == list(zip(range(month_id(2023, 1), month_id(2023, 6)), expected, strict=True))
+
+
+@pytest.mark.django_db
+def test_only_the_months_from_first_to_the_cutoff_are_counted(mission):
+    for day, killed in (
+        (dt.date(2022, 12, 31), 100),
+        (dt.date(2023, 1, 1), 1),
+        (dt.date(2023, 2, 28), 2),
+        (dt.date(2023, 3, 1), 100),
+    ):
+        _clash(mission, day, killed)
+
+    countries = history.country_panel(month_id(2023, 1), month_id(2023, 2))
+    assert countries.values[countries.units.index("CAF")].tolist() == [1.0, 2.0]
+    assert countries.values.sum() == 3.0
+    chart = selectors.country_history(
+        code="CAF", first_month=month_id(2023, 1), last_month=month_id(2023, 2)
+    )
+    assert chart == [(month_id(2023, 1), 1.0), (month_id(2023, 2), 2.0)]
